@@ -1,0 +1,1 @@
+"""Job aggregation crawler: library code (items, normalizers, dedupe, db, middlewares, commands)."""

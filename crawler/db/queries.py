@@ -1,0 +1,76 @@
+"""Read-side helpers used by spiders for incremental crawling."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from crawler.db.engine import get_engine, mask_url
+from crawler.db.models import crawl_runs, postings
+from crawler.db.store import parse_ts
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 1000
+
+
+def _engine_or_none(settings: Any) -> Any:
+    if not settings.getbool("STORE_ENABLED", True):
+        return None
+    url = settings.get("DATABASE_URL")
+    if not url:
+        return None
+    return get_engine(url)
+
+
+def known_source_ids(settings: Any, source: str, ids: Collection[str]) -> set[str]:
+    """The subset of ``ids`` already stored for ``source`` (empty without a database/schema)."""
+    engine = _engine_or_none(settings)
+    if engine is None or not ids:
+        return set()
+    wanted = [str(i) for i in ids]
+    found: set[str] = set()
+    try:
+        with engine.connect() as conn:
+            for i in range(0, len(wanted), _CHUNK):
+                chunk = wanted[i : i + _CHUNK]
+                stmt = select(postings.c.source_id).where(
+                    postings.c.source == source, postings.c.source_id.in_(chunk)
+                )
+                found.update(r[0] for r in conn.execute(stmt))
+    except SQLAlchemyError as exc:
+        logger.warning("known ids lookup failed on %s: %s", mask_url(str(engine.url)), type(exc).__name__)
+        return set()
+    return found
+
+
+def canonical_args(args: dict[str, Any]) -> str:
+    return json.dumps({k: str(v) for k, v in sorted(args.items())}, sort_keys=True)
+
+
+def last_successful_run_started(settings: Any, spider: str, args: dict[str, str]) -> datetime | None:
+    """Start time of the newest ``finished`` run of ``spider`` with the same arguments."""
+    engine = _engine_or_none(settings)
+    if engine is None:
+        return None
+    wanted = canonical_args(args)
+    try:
+        with engine.connect() as conn:
+            stmt = (
+                select(crawl_runs.c.started_at, crawl_runs.c.args)
+                .where(crawl_runs.c.spider == spider, crawl_runs.c.status == "finished")
+                .order_by(crawl_runs.c.started_at.desc())
+                .limit(200)
+            )
+            for started_at, run_args in conn.execute(stmt):
+                if canonical_args(run_args or {}) == wanted:
+                    return parse_ts(started_at)
+    except SQLAlchemyError as exc:
+        logger.warning("last run lookup failed on %s: %s", mask_url(str(engine.url)), type(exc).__name__)
+    return None

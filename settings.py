@@ -1,0 +1,82 @@
+"""Scrapy settings for the job crawler.
+
+Every setting documented in the README can also come from the environment
+(``DATABASE_URL``, ``GREENHOUSE_BASE_URL``, ...) or from ``-s NAME=value``.
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "jobcrawler"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+USER_AGENT = os.environ.get(
+    "USER_AGENT",
+    "jobcrawler/0.1 (+https://github.com/jobcrawler/jobcrawler; job aggregation research)",
+)
+ROBOTSTXT_OBEY = False  # APIs; website spiders set ROBOTSTXT_OBEY = True in custom_settings
+
+# Politeness defaults (sources override in custom_settings)
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_FORMATTER = "crawler.logformatter.JobLogFormatter"
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+# --- storage -------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///jobs.db")
+#: migrate an SQLite database automatically on first use (PostgreSQL: run `scrapy migrate`)
+DB_AUTO_MIGRATE_SQLITE = True
+#: set False to crawl without any database (e.g. only `-O out.jsonl`)
+STORE_ENABLED = os.environ.get("STORE_ENABLED", "1") not in ("0", "false", "False")
+STORE_BATCH_SIZE = int(os.environ.get("STORE_BATCH_SIZE", "1000"))
+STORE_FLUSH_INTERVAL = float(os.environ.get("STORE_FLUSH_INTERVAL", "5"))  # seconds
+#: writer threads (one database connection each) working on batches at once
+STORE_WRITERS = int(os.environ.get("STORE_WRITERS", "2"))
+#: where items go when the database cannot be written; replayed on the next run
+STORE_SPOOL_DIR = os.environ.get("STORE_SPOOL_DIR", ".spool")
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalize.NormalizePipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+
+EXTENSIONS = {
+    "crawler.runs.CrawlRunRecorder": 500,
+}
+
+# --- validation ----------------------------------------------------------------
+#: salaries outside [min, max] (per year, in any currency) are dropped from the item
+SALARY_MAX_ABSURD = 1e9
+
+# --- base URLs (point spiders at another host: tests, demo, mirrors) --------------
+for _name in ("GREENHOUSE", "LEVER", "LINKEDIN"):
+    if os.environ.get(f"{_name}_BASE_URL"):
+        globals()[f"{_name}_BASE_URL"] = os.environ[f"{_name}_BASE_URL"]
+
+# --- browser rendering (scrapy-playwright, only for requests that ask for it) ---------
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+    "headless": True,
+    "args": ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"],
+}

@@ -1,0 +1,1 @@
+"""One spider per source; platform base classes live in ``spiders/platforms``."""

@@ -1,0 +1,71 @@
+"""Base class shared by every spider of the project."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import scrapy
+
+from crawler.items import JobPosting
+
+
+def split_arg(value: str | Iterable[str] | None) -> list[str]:
+    """``-a companies=a,b , c`` -> ``["a", "b", "c"]`` (lists pass through, blanks dropped)."""
+    if value is None:
+        return []
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+def utc_now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class JobSpider(scrapy.Spider):
+    """A spider that yields :class:`JobPosting` items.
+
+    Every spider takes its base URL from, in order: ``-a base_url=``, the
+    setting ``<NAME>_BASE_URL`` (e.g. ``GREENHOUSE_BASE_URL``, also read from
+    the environment by ``settings.py``), then ``default_base_url``.  Tests and
+    the demo point spiders at a local server this way.
+    """
+
+    default_base_url: ClassVar[str] = ""
+    #: value of ``JobPosting.source``; defaults to the spider name
+    source: ClassVar[str | None] = None
+
+    def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._base_url_arg = base_url
+        #: the ``-a`` arguments of this run, recorded in ``crawl_runs.args``
+        self.spider_args: dict[str, Any] = {k: v for k, v in kwargs.items() if not k.startswith("_")}
+        if base_url:
+            self.spider_args["base_url"] = base_url
+
+    @property
+    def base_url(self) -> str:
+        url = self._base_url_arg
+        if not url and hasattr(self, "settings"):
+            url = self.settings.get(f"{self.name.upper()}_BASE_URL")
+        url = url or self.default_base_url
+        if not url:
+            raise ValueError(f"spider {self.name!r} needs -a base_url=...")
+        return url.rstrip("/")
+
+    @property
+    def source_name(self) -> str:
+        return self.source or self.name
+
+    def new_item(self, **fields: Any) -> JobPosting:
+        """A posting stamped with this spider's source and the fetch time."""
+        item = JobPosting(source=self.source_name, fetched_at=utc_now_iso())
+        for key, value in fields.items():
+            setattr(item, key, value)
+        return item
+
+    def count(self, key: str, n: int = 1) -> None:
+        """Increment a ``jobs/...`` stat (``self.count("parse_error/json")``)."""
+        if self.crawler is not None and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"jobs/{key}", n)

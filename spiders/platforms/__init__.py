@@ -1,0 +1,1 @@
+"""Base spiders, one per platform (ATS API, board engine, page structure)."""
