@@ -26,7 +26,7 @@ ROBOTSTXT_OBEY = False  # APIs; website spiders set ROBOTSTXT_OBEY = True in cus
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay is DOWNLOAD_DELAY x U(0.5, 1.5)
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
@@ -69,7 +69,7 @@ EXTENSIONS = {
 SALARY_MAX_ABSURD = 1e9
 
 # --- base URLs (point spiders at another host: tests, demo, mirrors) --------------
-for _name in ("GREENHOUSE", "LEVER", "LINKEDIN"):
+for _name in ("GREENHOUSE", "LEVER", "LINKEDIN", "JSONLD"):
     if os.environ.get(f"{_name}_BASE_URL"):
         globals()[f"{_name}_BASE_URL"] = os.environ[f"{_name}_BASE_URL"]
 

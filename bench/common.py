@@ -7,12 +7,13 @@ import random
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 
 from crawler.items import JobPosting
 
-PG = {
+PG: dict[str, Any] = {
     "host": os.environ.get("PG_HOST", "127.0.0.1"),
     "port": int(os.environ.get("PG_PORT", "5432")),
     "user": os.environ.get("PG_USER", "postgres"),

@@ -68,11 +68,11 @@ def bench_pipeline(url: str, items: list[JobPosting], batch_size: int) -> tuple[
             "STORE_SPOOL_DIR": "/nonexistent-spool",
         }
     )
-    crawler.stats.open_spider()  # type: ignore[union-attr]
+    crawler.stats.open_spider()
     pipeline = StorePipeline.from_crawler(crawler)
     t0 = time.perf_counter()
     asyncio.run(_drive_pipeline(pipeline, items))
-    return time.perf_counter() - t0, crawler.stats.get_value("jobs/stored")  # type: ignore[union-attr]
+    return time.perf_counter() - t0, crawler.stats.get_value("jobs/stored")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import scrapy
+from twisted.python.failure import Failure
 
 from crawler.items import JobPosting
 
@@ -17,6 +18,14 @@ def split_arg(value: str | Iterable[str] | None) -> list[str]:
         return []
     parts = value.split(",") if isinstance(value, str) else list(value)
     return [p.strip() for p in parts if p and p.strip()]
+
+
+TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+
+
+def truthy(value: Any) -> bool:
+    """``-a refresh=1`` / ``yes`` / ``true`` / ``on`` -> True."""
+    return str(value or "").strip().lower() in TRUE_VALUES
 
 
 def utc_now_iso() -> str:
@@ -33,6 +42,9 @@ class JobSpider(scrapy.Spider):
     """
 
     default_base_url: ClassVar[str] = ""
+    #: platform-wide base-URL setting (e.g. ``GREENHOUSE_BASE_URL`` for every Greenhouse source),
+    #: read after ``-a base_url`` and ``<NAME>_BASE_URL``
+    platform_setting: ClassVar[str] = ""
     #: value of ``JobPosting.source``; defaults to the spider name
     source: ClassVar[str | None] = None
 
@@ -46,13 +58,18 @@ class JobSpider(scrapy.Spider):
 
     @property
     def base_url(self) -> str:
+        """The configured base URL without a trailing slash ("" when none is configured).
+
+        (Never raises: Scrapy's feed exporter reads every spider attribute.)
+        """
         url = self._base_url_arg
-        if not url and hasattr(self, "settings"):
-            url = self.settings.get(f"{self.name.upper()}_BASE_URL")
+        settings = getattr(self, "settings", None)
+        if not url and settings is not None:
+            url = settings.get(f"{self.name.upper()}_BASE_URL")
+            if not url and self.platform_setting:
+                url = settings.get(self.platform_setting)
         url = url or self.default_base_url
-        if not url:
-            raise ValueError(f"spider {self.name!r} needs -a base_url=...")
-        return url.rstrip("/")
+        return (url or "").rstrip("/")
 
     @property
     def source_name(self) -> str:
@@ -67,5 +84,14 @@ class JobSpider(scrapy.Spider):
 
     def count(self, key: str, n: int = 1) -> None:
         """Increment a ``jobs/...`` stat (``self.count("parse_error/json")``)."""
-        if self.crawler is not None and self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"jobs/{key}", n)
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value(f"jobs/{key}", n)
+
+    def request_failed(self, failure: Failure) -> None:
+        """Errback: a request that failed for good is a warning and ``jobs/request_failed``."""
+        request = getattr(failure, "request", None)
+        self.logger.warning(
+            "request failed: %s (%s)", getattr(request, "url", "?"), failure.getErrorMessage()
+        )
+        self.count("request_failed")

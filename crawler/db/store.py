@@ -84,7 +84,7 @@ def item_fields(item: Any) -> Mapping[str, Any]:
     """A JobPosting dataclass or a mapping -> a read-only field mapping (no deep copy)."""
     if dataclasses.is_dataclass(item) and not isinstance(item, type):
         return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
-    return item  # type: ignore[no-any-return]
+    return item
 
 
 def to_rows(
@@ -132,7 +132,7 @@ class PostingWriter:
         self.engine = engine
         self.dialect = engine.dialect.name
         stmt = sqlite.insert(postings)
-        update_cols = {c: stmt.excluded[c] for c in POSTING_DATA_COLUMNS}
+        update_cols: dict[str, Any] = {c: stmt.excluded[c] for c in POSTING_DATA_COLUMNS}
         update_cols["closed_at"] = None  # seen again: open
         self._sqlite_upsert = stmt.on_conflict_do_update(
             index_elements=["source", "source_id"], set_=update_cols
