@@ -69,9 +69,21 @@ EXTENSIONS = {
 SALARY_MAX_ABSURD = 1e9
 
 # --- base URLs (point spiders at another host: tests, demo, mirrors) --------------
-for _name in ("GREENHOUSE", "LEVER", "LINKEDIN", "JSONLD"):
+for _name in ("GREENHOUSE", "LEVER", "LINKEDIN", "JSONLD", "JOBFORDEV", "REMOTAR"):
     if os.environ.get(f"{_name}_BASE_URL"):
         globals()[f"{_name}_BASE_URL"] = os.environ[f"{_name}_BASE_URL"]
+
+# --- LinkedIn (spiders/linkedin.py) --------------------------------------------------
+LINKEDIN_DOWNLOAD_DELAY = float(os.environ.get("LINKEDIN_DOWNLOAD_DELAY", "3"))  # seconds, +-50% jitter
+LINKEDIN_STATE_DIR = os.environ.get("LINKEDIN_STATE_DIR", ".state")  # resume files; "" disables
+LINKEDIN_INCREMENTAL_MARGIN = 3600  # seconds added to the incremental f_TPR window
+LINKEDIN_EMPTY_PAGE_RETRIES = 1  # retries of an ambiguous empty page before accepting the end
+LINKEDIN_PAGE_SIZE = 10  # a page with this many cards counts as full
+
+# --- block handling (crawler/middlewares/blocks.py; enabled per spider in custom_settings) ---
+BLOCK_MAX_RETRIES = 5
+BLOCK_BACKOFF_BASE = 10.0
+BLOCK_BACKOFF_MAX = 600.0
 
 # --- browser rendering (scrapy-playwright, only for requests that ask for it) ---------
 PLAYWRIGHT_BROWSER_TYPE = "chromium"

@@ -26,7 +26,12 @@ from crawler.db.models import crawl_runs
 logger = logging.getLogger(__name__)
 
 RUN_ID_ATTR = "jobcrawler_run_id"
-_SECRET_KEY = re.compile(r"pass|token|secret|key|auth|cookie|credential", re.I)
+#: argument/stat names whose values are secrets ("github_token", "api_key", "password"; not "keywords")
+_SECRET_KEY = re.compile(
+    r"(?:^|[_\-/])(?:pass(?:word)?|passwd|pwd|token|secret|api[_-]?key|access[_-]?key|private[_-]?key|"
+    r"auth(?:orization)?|cookies?|credentials?|dsn)(?:$|[_\-/])",
+    re.I,
+)
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://[^:/@\s]+:)[^@\s]+@", re.I)
 NORMAL_REASONS = frozenset(
     {"finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout"}

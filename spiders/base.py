@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import scrapy
+from scrapy.crawler import Crawler
 from twisted.python.failure import Failure
 
 from crawler.items import JobPosting
@@ -47,14 +48,21 @@ class JobSpider(scrapy.Spider):
     platform_setting: ClassVar[str] = ""
     #: value of ``JobPosting.source``; defaults to the spider name
     source: ClassVar[str | None] = None
+    #: the ``-a`` arguments of this run (set by ``from_crawler``), recorded in ``crawl_runs.args``
+    spider_args: dict[str, Any]
 
     def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._base_url_arg = base_url
-        #: the ``-a`` arguments of this run, recorded in ``crawl_runs.args``
-        self.spider_args: dict[str, Any] = {k: v for k, v in kwargs.items() if not k.startswith("_")}
-        if base_url:
-            self.spider_args["base_url"] = base_url
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # the ``-a`` arguments of this run, recorded in ``crawl_runs.args`` (a spider may set its own
+        # canonical form in ``__init__``, e.g. LinkedIn's search identity)
+        if "spider_args" not in spider.__dict__:
+            spider.spider_args = {k: v for k, v in kwargs.items() if not k.startswith("_")}
+        return spider
 
     @property
     def base_url(self) -> str:
