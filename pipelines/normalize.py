@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from crawler.normalize.posting import normalize_posting
 from scrapy.crawler import Crawler
+
+from crawler.db.store import parse_ts
+from crawler.normalize.posting import normalize_posting
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +30,8 @@ class NormalizePipeline:
 
     def process_item(self, item: Any) -> Any:
         try:
-            problems = normalize_posting(item)
+            # relative dates ("2 days ago") count from when the page was fetched, not from now
+            problems = normalize_posting(item, now=parse_ts(getattr(item, "fetched_at", None)))
         except Exception:
             logger.exception("normalization failed for %s:%s", item.source, item.source_id)
             if self.stats is not None:

@@ -1,0 +1,206 @@
+"""Skills: canonical technology names from the vocabulary in ``crawler/data/skills.txt``.
+
+The file format is described at its top (one canonical skill per line with ``|``-separated
+aliases; ``=`` case-sensitive, ``~`` case-sensitive + technical context, ``#`` tag-only).
+
+Matching (:func:`find_skills`): one regex built at import from a trie of every alias
+(so a scan is linear in the text, not in the vocabulary), case-insensitive, with
+boundaries that understand ``C++``, ``C#``, ``.NET``, ``Node.js``, ``CI/CD``; longer aliases
+win (``React Native`` over ``React``, ``Spring Boot`` over ``Spring``).  Case-sensitive
+aliases are checked on the matched text; ambiguous ones (``Go``, ``R``, ``C``, ``Swift``,
+``Spring``, ``Express`` …) also need another skill or a technical word within
+:data:`CONTEXT_CHARS` characters and must not be followed by an everyday use
+(``Go-to-market``, ``R&D``, ``C-level``, ``Spring 2025``).
+
+:func:`skills_from_tags` maps source tags (RemoteOK/Remotive) by exact alias, any case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+from crawler.normalize import _scan
+
+SKILLS_FILE: Final = Path(__file__).resolve().parent.parent / "data" / "skills.txt"
+CONTEXT_CHARS: Final = 60
+
+#: everyday uses that disqualify an ambiguous alias (regex on the text right after it)
+EXCLUDE_AFTER: Final[dict[str, str]] = {
+    "Go": r"^(?:\s*-?\s*(?:to|live|ahead|beyond|above|back|further|far|deeper|get|out|through|first|home|green|no|for\s+it)\b|!)",
+    "R": r"^(?:[&$'’]|\.\s?[A-Z]|\s*&)",
+    "C": r"^(?:\s*-\s*(?:level|suite|corp|round|class)|\.\s?[A-Z]|-?\d|\s+(?:round|level|suite|corp))",
+    "Spring": r"^(?:\s*(?:'?\d{2,4}|semester|term|break|intern\w*|season|cohort|quarter|/\s*summer|and\s+(?:summer|fall))\b)",
+    "Express": r"^\s*(?:entry|interest|delivery|shipping|written|consent|permission|checkout|lane|mail|scripts?\b)",
+    "Swift": r"^\s*(?:code|network|payments?|messag\w*|transfers?)\b",
+    "Sketch": r"^\s*(?:out|of|a|the|ideas?|artist)\b",
+    "Phoenix": r"^\s*,\s*(?:AZ|Arizona)\b",
+    "Unity": r"^\s*(?:of|among|between|through|and\s+diversity)\b",
+}
+EXCLUDE_BEFORE: Final[dict[str, str]] = {
+    "Express": r"American\s+$",
+    "Phoenix": r"\b(?:in|near|from)\s+$",
+    "C": r"(?:Series|Vitamin|Grade|Class|Type|Plan|Level|Section|Part|Schedule)\s+$",
+    "R": r"(?:Plan|Section|Part|Schedule|Type|Grade)\s+$",
+}
+_TECH_CONTEXT_RE: Final = re.compile(
+    r"program\w*|language|linguage\w*|linguagem|lenguaje|developer|desenvolvedor\w*|development|desenvolvimento|"
+    r"engineer\w*|engenheir\w*|backend|back-end|frontend|front-end|full[- ]?stack|\bcode\b|coding|codebase|stack|"
+    r"framework|librar\w+|software|technolog\w*|tecnologia|experience\s+(?:with|in)|experi[êe]ncia\s+(?:com|em)|"
+    r"proficien\w*|knowledge\s+of|conhecimento|skills?|tools?|ferramentas|scripting",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class _Alias:
+    canonical: str
+    text: str  # as written (for case-sensitive checks)
+    mode: str  # "" | "=" | "~" | "#"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    canonicals: tuple[str, ...]
+    by_lower: dict[str, tuple[_Alias, ...]]  # lower-cased alias → entries
+    tag_map: dict[str, str]  # lower-cased tag → canonical
+    regex: re.Pattern[str]  # case-sensitive, over lower-cased text
+
+
+def _parse(text: str) -> tuple[list[str], list[_Alias]]:
+    canonicals: list[str] = []
+    aliases: list[_Alias] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split("|")]
+        canonical = fields[0]
+        if not canonical or canonical in canonicals:
+            raise ValueError(f"skills.txt: empty or duplicate canonical {canonical!r}")
+        canonicals.append(canonical)
+        entries: list[_Alias] = []
+        for f in fields[1:]:
+            if not f:
+                continue
+            mode = f[0] if f[0] in "=~#" else ""
+            entries.append(_Alias(canonical, f[1:] if mode else f, mode))
+        prefixed_same = any(
+            a.mode in "=~" and a.mode and a.text.lower() == canonical.lower() for a in entries
+        )
+        plain_same = any(not a.mode and a.text.lower() == canonical.lower() for a in entries)
+        if not prefixed_same and not plain_same:
+            entries.insert(0, _Alias(canonical, canonical, ""))
+        aliases.extend(entries)
+    return canonicals, aliases
+
+
+@cache
+def load_vocabulary(path: str | None = None) -> Vocabulary:
+    """Read and compile the vocabulary (cached; called once at import)."""
+    text = Path(path or SKILLS_FILE).read_text(encoding="utf-8")
+    canonicals, aliases = _parse(text)
+    by_lower: dict[str, list[_Alias]] = {}
+    tag_map: dict[str, str] = {}
+    for a in aliases:
+        low = a.text.lower()
+        tag_map.setdefault(low, a.canonical)
+        if a.mode == "#":
+            continue
+        entries = by_lower.setdefault(low, [])
+        if any(e.canonical != a.canonical for e in entries):
+            raise ValueError(f"skills.txt: alias {a.text!r} used by two skills")
+        entries.append(a)
+    for c in canonicals:
+        tag_map.setdefault(c.lower(), c)
+    pattern = _scan.trie_pattern(sorted(by_lower))
+    # boundaries: not inside a word, "C" not the start of "C++"/"C#" (longer aliases win anyway),
+    # "JavaScript+TypeScript" splits on a single "+"
+    regex = re.compile(rf"(?<![\w#@\-])(?<!\+\+)(?:{pattern})(?![\w#])(?!\+\+)")
+    return Vocabulary(tuple(canonicals), {k: tuple(v) for k, v in by_lower.items()}, tag_map, regex)
+
+
+VOCABULARY: Final = load_vocabulary()
+_DOT_CONTINUES_RE: Final = re.compile(r"\.[a-z0-9]")
+_EXCLUDE_AFTER_RES: Final = {k: re.compile(v) for k, v in EXCLUDE_AFTER.items()}
+_EXCLUDE_BEFORE_RES: Final = {k: re.compile(v) for k, v in EXCLUDE_BEFORE.items()}
+
+
+def _accept(entries: tuple[_Alias, ...], matched: str) -> _Alias | None:
+    for a in entries:
+        if a.mode == "" or (a.mode in "=~" and a.text == matched):
+            return a
+    return None
+
+
+def find_skills(text: str | None, vocabulary: Vocabulary | None = None) -> list[str]:
+    """Canonical skills mentioned in ``text``, in order of first mention."""
+    if not text or not isinstance(text, str):
+        return []
+    vocab = vocabulary or VOCABULARY
+    text = text[:200_000]
+    sure: list[tuple[int, int, str]] = []
+    ambiguous: list[tuple[int, int, _Alias]] = []
+    lowered = _scan.lower_same_length(text)
+    if lowered is None:  # rare characters change length when lower-cased: match char by char
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    for m in vocab.regex.finditer(lowered):
+        matched = text[m.start() : m.end()]
+        if _DOT_CONTINUES_RE.match(text, m.end()):  # "foo.js", "node.express": part of a longer name
+            continue
+        entries = vocab.by_lower.get(m.group(0))
+        if not entries:
+            continue
+        alias = _accept(entries, matched)
+        if alias is None:
+            continue
+        if alias.mode == "~":
+            ambiguous.append((m.start(), m.end(), alias))
+        else:
+            sure.append((m.start(), m.end(), alias.canonical))
+    found: list[tuple[int, str]] = [(s, c) for s, _, c in sure]
+    for start, end, alias in ambiguous:
+        name = alias.canonical
+        after = text[end : end + 30]
+        before = text[max(0, start - 30) : start]
+        if name in _EXCLUDE_AFTER_RES and _EXCLUDE_AFTER_RES[name].search(after):
+            continue
+        if name in _EXCLUDE_BEFORE_RES and _EXCLUDE_BEFORE_RES[name].search(before):
+            continue
+        lo, hi = start - CONTEXT_CHARS, end + CONTEXT_CHARS
+        near_skill = any(s < hi and e > lo and c != name for s, e, c in sure)
+        if not near_skill and not _TECH_CONTEXT_RE.search(text[max(0, lo) : hi]):
+            continue
+        found.append((start, name))
+    out: list[str] = []
+    for _, name in sorted(found):
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def skills_from_tags(tags: object, vocabulary: Vocabulary | None = None) -> list[str]:
+    """Map source tags to canonical skills (exact alias match, any case); others dropped."""
+    vocab = vocabulary or VOCABULARY
+    if isinstance(tags, str):
+        tags = [tags]
+    if not isinstance(tags, list | tuple):
+        return []
+    out: list[str] = []
+    for tag in tags:
+        if not isinstance(tag, str):
+            continue
+        name = vocab.tag_map.get(tag.strip().lower())
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def canonical_skill(name: str | None, vocabulary: Vocabulary | None = None) -> str | None:
+    """``"golang"`` → ``"Go"``, ``"postgres"`` → ``"PostgreSQL"``; unknown → None."""
+    if not name or not isinstance(name, str):
+        return None
+    return (vocabulary or VOCABULARY).tag_map.get(name.strip().lower())

@@ -1,0 +1,138 @@
+"""crawler.normalize.employment — values the recorded sources use."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.normalize.employment import (
+    detect_employment,
+    employment_from_title,
+    find_employment,
+    parse_employment,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # LinkedIn criteria (en, fr, it UIs)
+        ("Full-time", ("FULL_TIME", None)),
+        ("Contract", ("CONTRACTOR", None)),
+        ("Internship", ("INTERN", None)),
+        ("Part-time", ("PART_TIME", None)),
+        ("Temporary", ("TEMPORARY", None)),
+        ("Temps plein", ("FULL_TIME", None)),
+        ("Stage / Alternance", ("INTERN", None)),
+        ("A tempo pieno", ("FULL_TIME", None)),
+        ("Tempo pieno", ("FULL_TIME", None)),
+        # schema.org JSON-LD, Ashby, Remotive, Himalayas, Lever, SmartRecruiters, Recruitee, Arbeitnow
+        ("FULL_TIME", ("FULL_TIME", None)),
+        ("INTERN", ("INTERN", None)),
+        ("FullTime", ("FULL_TIME", None)),
+        ("full_time", ("FULL_TIME", None)),
+        ("part_time", ("PART_TIME", None)),
+        ("Full Time", ("FULL_TIME", None)),
+        ("Contractor", ("CONTRACTOR", None)),
+        ("part-time", ("PART_TIME", None)),
+        ("fulltime_permanent", ("FULL_TIME", None)),
+        ("Side", ("PART_TIME", None)),
+        # Gupy `type`
+        ("vacancy_type_effective", ("FULL_TIME", "CLT")),
+        ("vacancy_legal_entity", ("CONTRACTOR", "PJ")),
+        ("vacancy_type_temporary", ("TEMPORARY", "Temporário")),
+        ("vacancy_type_associate", ("CONTRACTOR", "Cooperado")),
+        ("vacancy_type_internship", ("INTERN", "Estágio")),
+        # Brazilian forms (task list)
+        ("CLT", ("FULL_TIME", "CLT")),
+        ("PJ", ("CONTRACTOR", "PJ")),
+        ("Tempo integral", ("FULL_TIME", None)),
+        ("Meio período", ("PART_TIME", None)),
+        ("Cooperado", ("CONTRACTOR", "Cooperado")),
+        ("Estágio", ("INTERN", "Estágio")),
+        ("CLT (Efetivo)", ("FULL_TIME", "CLT")),
+        ("Pessoa Jurídica", ("CONTRACTOR", "PJ")),
+        ("Freelance", ("CONTRACTOR", None)),
+        ("Volunteer", ("VOLUNTEER", None)),
+        ("Per diem", ("PER_DIEM", None)),
+        ("Teilzeit", ("PART_TIME", None)),
+        ("Other", ("OTHER", None)),
+        ("Outro", ("OTHER", None)),
+        ("Contrato", ("CONTRACTOR", None)),
+        ("Temporário", ("TEMPORARY", "Temporário")),
+        ("Something else entirely", (None, None)),
+        ("", (None, None)),
+        (None, (None, None)),
+    ],
+)
+def test_parse_employment(value, expected):
+    assert parse_employment(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Lever
+        (
+            "(1099 Contract) Nonprofit Salesforce Consultant: Enterprise Project Manager",
+            ("CONTRACTOR", "1099"),
+        ),
+        # Gupy
+        (
+            "Pessoa Engenheira de Dados III (Diretoria de Dados) - Tempo Determinado (6 meses)",
+            ("TEMPORARY", "Temporário"),
+        ),
+        # Remotive / RemoteOK / LinkedIn
+        ("Inside Sales Contractor", ("CONTRACTOR", None)),
+        ("Go To Market Strategist AI Trainer Freelance 8 20 hrs week", ("CONTRACTOR", None)),
+        ("IT Intern", ("INTERN", None)),
+        ("Temp Clinical Product Lead", ("TEMPORARY", None)),
+        ("Senior Backend Engineer", (None, None)),
+    ],
+)
+def test_employment_from_title(title, expected):
+    assert employment_from_title(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # seed
+        ("Compensation\n- $8,000 USD per month\n- Full-time, remote position.", ("FULL_TIME", None)),
+        # Gupy
+        (
+            "Informações adicionaisModalidade de Trabalho: Home Office;Contratação: PJ;Horário",
+            ("CONTRACTOR", "PJ"),
+        ),
+        ("Contratação: CLT StefaniniModelo de Atuação: 100% Remoto", ("FULL_TIME", "CLT")),
+        # Himalayas (Mercor)
+        ("Position: Music Audio Expert - MalayalamType:ContractCompensation:$14/hour", ("CONTRACTOR", None)),
+        # RemoteOK
+        ("Why joinFlexible, part-time hoursFully remote opportunity", ("PART_TIME", None)),
+        # "Full-time offers include..." is about other roles; part-time hours decide (RemoteOK + hand)
+        ("Full-time offers include base salary. Flexible, part-time hours.", ("PART_TIME", None)),
+        # conflicting free statements → None (hand-written)
+        ("Full-time or part-time positions available.", (None, None)),
+        ("", (None, None)),
+    ],
+)
+def test_find_employment(text, expected):
+    assert find_employment(text) == expected
+
+
+def test_detect_employment_combines_levels():
+    # Gupy: structured type gives both fields
+    assert detect_employment(["vacancy_legal_entity"], "Engenheiro de Dados GCP Senior") == (
+        "CONTRACTOR",
+        "PJ",
+    )
+    # Lever: commitment "Contract" + title "(1099 Contract)" fills the contract form
+    assert detect_employment(
+        ["Contract"], "(1099 Contract) Salesforce for Nonprofits: Solution Architect"
+    ) == (
+        "CONTRACTOR",
+        "1099",
+    )
+    # Remotive: the structured value wins over the title word
+    assert detect_employment(["full_time"], "Inside Sales Contractor") == ("FULL_TIME", None)
+    # nothing structured: description
+    assert detect_employment([], "Senior Engineer", "Full-time, remote position.") == ("FULL_TIME", None)
