@@ -51,10 +51,14 @@ def routes() -> dict[str, Route | Callable[[Request], Route]]:
     }
 
 
-def crawl(spider: str, args: dict[str, str], env: dict[str, str]) -> int:
+def crawl(
+    spider: str, args: dict[str, str], env: dict[str, str], settings: dict[str, str] | None = None
+) -> int:
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
     for key, value in args.items():
         cmd += ["-a", f"{key}={value}"]
+    for key, value in (settings or {}).items():
+        cmd += ["-s", f"{key}={value}"]
     t0 = time.monotonic()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     tail = [line for line in proc.stderr.splitlines() if "ERROR" in line or "CRITICAL" in line][-3:]
@@ -121,6 +125,11 @@ def main() -> int:
         base = {"base_url": srv.base_url}
         failures += crawl("greenhouse", {**base, "companies": "gitlab"}, env) != 0
         failures += crawl("lever", {**base, "companies": "idealistconsulting|Idealist Consulting"}, env) != 0
+        linkedin_env = {**env, "LINKEDIN_DOWNLOAD_DELAY": "0", "LINKEDIN_STATE_DIR": ""}
+        linkedin_args = {**base, "keywords": "it support intern", "location": "Remote", "details": "0"}
+        # the end of results right after a full page is ambiguous (LinkedIn sends empty pages when it
+        # blocks too): the spider backs off once before accepting it; keep that pause short here
+        failures += crawl("linkedin", linkedin_args, linkedin_env, {"BLOCK_BACKOFF_BASE": "1"}) != 0
         failures += (
             crawl("jsonld", {**base, "urls": "/careers/cohere-intern,/careers/rai-data-analyst"}, env) != 0
         )
