@@ -21,11 +21,38 @@ GITLAB = "boards/greenhouse/greenhouse_board_jobs_gitlab_content_breteai.json"
 LEVER = "boards/lever/lever_postings_idealistconsulting_careerkit.json"
 
 DESIGN_FIELDS = {
-    "source", "source_id", "url", "origin", "origin_id", "origin_url", "apply_url", "raw", "fetched_at",
-    "title", "company", "company_url", "description_text", "description_html", "locations", "remote_regions",
-    "workplace", "employment_type", "contract_type", "seniority", "experience_years_min", "experience_years_max",
-    "salary_min", "salary_max", "salary_currency", "salary_period", "salary_raw", "languages", "skills",
-    "posted_at", "valid_through", "content_hash",
+    "source",
+    "source_id",
+    "url",
+    "origin",
+    "origin_id",
+    "origin_url",
+    "apply_url",
+    "raw",
+    "fetched_at",
+    "title",
+    "company",
+    "company_url",
+    "description_text",
+    "description_html",
+    "locations",
+    "remote_regions",
+    "workplace",
+    "employment_type",
+    "contract_type",
+    "seniority",
+    "experience_years_min",
+    "experience_years_max",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_period",
+    "salary_raw",
+    "languages",
+    "skills",
+    "posted_at",
+    "valid_through",
+    "content_hash",
 }
 
 
@@ -33,9 +60,12 @@ def greenhouse_server() -> MockServer:
     return MockServer(
         {
             "/v1/boards/gitlab/jobs": Route.file(GITLAB),
-            "/v1/boards/removed/jobs": Route.text('{"status":404,"error":"Job not found"}', status=404,
-                                                  content_type="application/json"),
-            "/v1/boards/broken/jobs": Route.text('{"jobs": [{"id": 1, "title": "trunc', content_type="application/json"),
+            "/v1/boards/removed/jobs": Route.text(
+                '{"status":404,"error":"Job not found"}', status=404, content_type="application/json"
+            ),
+            "/v1/boards/broken/jobs": Route.text(
+                '{"jobs": [{"id": 1, "title": "trunc', content_type="application/json"
+            ),
         }
     )
 
@@ -43,8 +73,12 @@ def greenhouse_server() -> MockServer:
 def test_greenhouse_crawl_into_postgres_twice(pg_url: str, tmp_path: Path) -> None:
     # the operator's way: `scrapy migrate` on the configured DATABASE_URL
     migrate = subprocess.run(
-        [sys.executable, "-m", "scrapy", "migrate"], cwd=ROOT, capture_output=True, text=True,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": pg_url, "PYTHONPATH": str(ROOT)}, check=True,
+        [sys.executable, "-m", "scrapy", "migrate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": pg_url, "PYTHONPATH": str(ROOT)},
+        check=True,
     )
     assert "none -> 0001" in migrate.stdout and PG_PASSWORD not in migrate.stdout
     env = {"DATABASE_URL": pg_url, "STORE_SPOOL_DIR": str(tmp_path / "spool")}
@@ -94,13 +128,25 @@ def test_bad_items_are_dropped_counted_and_valid_ones_kept(pg_url: str, tmp_path
     """A board where one job has no title and one an absurd salary: 2 stored, 1 dropped, counts recorded."""
     jobs = json.loads((ROOT / "tests/fixtures" / GITLAB).read_text())["jobs"]
     jobs[1]["title"] = ""
+    jobs[2]["pay_input_ranges"] = [
+        {"min_cents": -500, "max_cents": 10**14, "currency_type": "USD", "title": "Annual"}
+    ]
     jobs.append(dict(jobs[0], id=1, title="Duplicate id test"))
     jobs.append(dict(jobs[0], id=1, title="Duplicate id test"))
+    jobs.append(dict(jobs[0], id=2, title={"en": "Engineer"}))  # wrong type: no title
+    jobs.append(dict(jobs[0], id=3, title="NUL\x00 in title", content="<p>text\x00</p>"))
     body = json.dumps({"jobs": jobs})
     upgrade(pg_url)
-    with MockServer({"/v1/boards/gitlab/jobs": Route.text(body, content_type="application/json")}) as srv:
+    routes = {
+        "/v1/boards/gitlab/jobs": Route.text(body, content_type="application/json"),
+        "/v1/boards/down/jobs": Route.text("upstream error", status=503, content_type="text/plain"),
+        "/v1/boards/empty/jobs": Route.text("", content_type="application/json"),
+    }
+    with MockServer(routes) as srv:
         result = run_crawl(
-            "greenhouse", args={"companies": "gitlab", "base_url": srv.base_url},
+            "greenhouse",
+            args={"companies": "gitlab,down,empty", "base_url": srv.base_url},
+            settings={"RETRY_TIMES": "1"},
             env={"DATABASE_URL": pg_url, "STORE_SPOOL_DIR": str(tmp_path)},
         )
     assert result.returncode == 0, result.log[-3000:]
@@ -108,7 +154,16 @@ def test_bad_items_are_dropped_counted_and_valid_ones_kept(pg_url: str, tmp_path
     with get_engine(pg_url).connect() as conn:
         ids = sorted(conn.execute(select(postings.c.source_id)).scalars())
         run = conn.execute(select(crawl_runs)).mappings().one()
-    assert ids == ["1", "8503792002", "8638232002"]
-    assert run["items_dropped"] == 2 and run["items_stored"] == 3
-    assert run["stats"]["jobs/dropped/missing_title"] == 1
+        absurd = conn.execute(select(postings).where(postings.c.source_id == "8638232002")).mappings().one()
+        nul = conn.execute(select(postings.c.title).where(postings.c.source_id == "3")).scalar_one()
+    assert ids == ["1", "3", "8503792002", "8638232002"]
+    assert run["items_dropped"] == 3 and run["items_stored"] == 4
+    assert run["stats"]["jobs/dropped/missing_title"] == 2
     assert run["stats"]["jobs/dropped/duplicate"] == 1
+    # an absurd salary is left empty (and counted); the posting itself is kept
+    assert absurd["salary_min"] is None and absurd["salary_max"] is None
+    assert run["stats"]["jobs/normalize/salary/absurd"] >= 1
+    assert nul == "NUL in title"
+    # a board answering 503 and one answering an empty body are logged and counted; the run goes on
+    assert "down" in result.log and run["stats"]["jobs/parse_error/json"] == 1
+    assert run["stats"].get("downloader/response_status_count/503", 0) >= 1
