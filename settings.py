@@ -69,9 +69,10 @@ EXTENSIONS = {
 SALARY_MAX_ABSURD = 1e9
 
 # --- base URLs (point spiders at another host: tests, demo, mirrors) --------------
-for _name in ("GREENHOUSE", "LEVER", "LINKEDIN", "JSONLD", "JOBFORDEV", "REMOTAR"):
-    if os.environ.get(f"{_name}_BASE_URL"):
-        globals()[f"{_name}_BASE_URL"] = os.environ[f"{_name}_BASE_URL"]
+# any <SPIDER>_BASE_URL environment variable (GREENHOUSE_BASE_URL, LINKEDIN_BASE_URL, ...)
+for _name, _value in os.environ.items():
+    if _name.endswith("_BASE_URL") and _name.replace("_", "").isalnum() and _value:
+        globals()[_name] = _value
 
 # --- LinkedIn (spiders/linkedin.py) --------------------------------------------------
 LINKEDIN_DOWNLOAD_DELAY = float(os.environ.get("LINKEDIN_DOWNLOAD_DELAY", "3"))  # seconds, +-50% jitter

@@ -103,3 +103,9 @@ class JobPosting:
 
     # --- set by pipelines ---------------------------------------------------------
     job_id: int | None = None  # cross-source job (dedupe)
+
+    # --- bookkeeping ------------------------------------------------------------------
+    #: a re-sighting carrying listing data only (e.g. a LinkedIn card whose detail was
+    #: skipped or failed): storage inserts it when new, else only refreshes
+    #: ``last_seen_at`` and keeps the stored content
+    partial: bool = False

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import JobPosting
@@ -97,9 +101,32 @@ class JobSpider(scrapy.Spider):
             crawler.stats.inc_value(f"jobs/{key}", n)
 
     def request_failed(self, failure: Failure) -> None:
-        """Errback: a request that failed for good is a warning and ``jobs/request_failed``."""
+        """Errback: a request that failed for good is a warning and ``jobs/request_failed``;
+        one that robots.txt forbids (``ROBOTSTXT_OBEY``) is ``jobs/robots_forbidden``."""
         request = getattr(failure, "request", None)
-        self.logger.warning(
-            "request failed: %s (%s)", getattr(request, "url", "?"), failure.getErrorMessage()
-        )
+        url = getattr(request, "url", "?")
+        if (
+            failure.check(IgnoreRequest)
+            and not failure.check(HttpError)
+            and "robots.txt" in failure.getErrorMessage()
+        ):
+            self.logger.warning(
+                "request not sent (%s): %s; robots.txt is obeyed, -s ROBOTSTXT_OBEY=False overrides it",
+                failure.getErrorMessage(),
+                url,
+            )
+            self.count("robots_forbidden")
+            return
+        self.logger.warning("request failed: %s (%s)", url, failure.getErrorMessage())
         self.count("request_failed")
+
+    def load_json(self, response: Response, what: str | None = None) -> Any:
+        """The JSON body, or ``None`` after a warning and ``jobs/parse_error/json``."""
+        try:
+            return json.loads(response.body)
+        except ValueError as exc:
+            self.logger.warning(
+                "%s: response is not JSON (%s): %s", what or self.source_name, exc, response.url
+            )
+            self.count("parse_error/json")
+            return None

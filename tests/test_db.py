@@ -146,3 +146,22 @@ def test_database_url_validation_and_masking() -> None:
         normalize_url("mysql://u:hunter2@h/db")
     with pytest.raises(DatabaseConfigError):
         normalize_url("")
+
+
+def test_partial_resighting_keeps_the_stored_content(db_url: str) -> None:
+    """A card-only re-sighting (detail skipped) refreshes last_seen_at and wipes nothing."""
+    upgrade(db_url)
+    engine = get_engine(db_url)
+    writer = PostingWriter(engine)
+    full = posting("linkedin", "42", title="Rails Engineer", description_text="long text", skills=["Ruby"], salary_min=10.0)
+    writer.write([full], now=T0)
+    card = posting("linkedin", "42", title="Rails Engineer", partial=True)
+    new_card = posting("linkedin", "43", title="New one", partial=True)
+    later = T0 + timedelta(days=1)
+    assert writer.write([card, new_card, posting("linkedin", "44")], now=later) == 3
+    with engine.connect() as conn:
+        rows = {r.source_id: r for r in conn.execute(select(postings))}
+    assert rows["42"].description_text == "long text" and rows["42"].skills == ["Ruby"] and rows["42"].salary_min == 10.0
+    assert parse_ts(rows["42"].last_seen_at) == later and parse_ts(rows["42"].first_seen_at) == T0
+    assert rows["43"].title == "New one" and rows["43"].job_id is not None  # a new partial posting is stored whole
+    assert rows["44"].job_id is not None

@@ -40,6 +40,8 @@ ROW_COLUMNS: tuple[str, ...] = (
     "last_seen_at",
     "last_run_id",
 )
+#: what a partial re-sighting (``JobPosting.partial``) updates on a stored posting
+SEEN_COLUMNS: tuple[str, ...] = ("last_seen_at", "last_run_id", "fetched_at")
 
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
@@ -137,6 +139,11 @@ class PostingWriter:
         self._sqlite_upsert = stmt.on_conflict_do_update(
             index_elements=["source", "source_id"], set_=update_cols
         ).returning(postings.c.id, postings.c.job_id)
+        seen_cols: dict[str, Any] = {c: stmt.excluded[c] for c in SEEN_COLUMNS}
+        seen_cols["closed_at"] = None
+        self._sqlite_upsert_seen = stmt.on_conflict_do_update(
+            index_elements=["source", "source_id"], set_=seen_cols
+        ).returning(postings.c.id, postings.c.job_id)
         cols = ", ".join(ROW_COLUMNS)
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in POSTING_DATA_COLUMNS)
         seq = "nextval(pg_get_serial_sequence('jobs', 'id'))"
@@ -169,11 +176,13 @@ class PostingWriter:
             "INSERT INTO jobs (id, title, company, created_at, updated_at) "
             "SELECT job_id, title, company, first_seen_at, first_seen_at FROM postings_stage WHERE new_job",
         )
-        self._pg_merge = (
+        merge = (
             f"INSERT INTO postings ({cols}, job_id) SELECT {cols}, job_id FROM postings_stage "
-            f"ORDER BY source, source_id ON CONFLICT (source, source_id) DO UPDATE SET {updates}, "
+            "ORDER BY source, source_id ON CONFLICT (source, source_id) DO UPDATE SET {updates}, "
             "job_id = COALESCE(postings.job_id, EXCLUDED.job_id), closed_at = NULL"
         )
+        self._pg_merge = merge.format(updates=updates)
+        self._pg_merge_seen = merge.format(updates=", ".join(f"{c} = EXCLUDED.{c}" for c in SEEN_COLUMNS))
 
     def write(self, items: Sequence[Any], run_id: int | None = None, now: datetime | None = None) -> int:
         """Upsert ``items`` (JobPosting objects or field mappings); returns postings written."""
@@ -181,32 +190,49 @@ class PostingWriter:
             return 0
         now = now or datetime.now(UTC)
         fields = [item_fields(i) for i in items]
+        full = [f for f in fields if not f.get("partial")]
+        seen = [f for f in fields if f.get("partial")]
+        written = 0
         with self.engine.begin() as conn:
-            if self.dialect == "postgresql":
-                return self._write_pg(conn, to_rows(fields, now, run_id, encode_json=True))
-            rows = to_rows(fields, now, run_id, encode_json=False)
-            params = [dict(zip(ROW_COLUMNS, r, strict=True)) for r in rows]
-            returned = conn.execute(self._sqlite_upsert, params).all()
-            without_job = [pid for pid, job_id in returned if job_id is None]
-            has_origin = any(p["origin_id"] for p in params)
-            link_jobs(
-                conn, without_job, now, has_origin=has_origin, sources=sorted({p["source"] for p in params})
-            )
+            for group, seen_only in ((full, False), (seen, True)):
+                if not group:
+                    continue
+                if self.dialect == "postgresql":
+                    rows = to_rows(group, now, run_id, encode_json=True)
+                    written += self._write_pg(conn, rows, seen_only, first=written == 0)
+                else:
+                    written += self._write_sqlite(
+                        conn, to_rows(group, now, run_id, encode_json=False), now, seen_only
+                    )
+        return written
+
+    def _write_sqlite(
+        self, conn: Connection, rows: list[tuple[Any, ...]], now: datetime, seen_only: bool
+    ) -> int:
+        params = [dict(zip(ROW_COLUMNS, r, strict=True)) for r in rows]
+        returned = conn.execute(self._sqlite_upsert_seen if seen_only else self._sqlite_upsert, params).all()
+        without_job = [pid for pid, job_id in returned if job_id is None]
+        has_origin = any(p["origin_id"] for p in params)
+        link_jobs(
+            conn, without_job, now, has_origin=has_origin, sources=sorted({p["source"] for p in params})
+        )
         return len(returned)
 
-    def _write_pg(self, conn: Connection, rows: list[tuple[Any, ...]]) -> int:
+    def _write_pg(self, conn: Connection, rows: list[tuple[Any, ...]], seen_only: bool, first: bool) -> int:
         raw = conn.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cur:
             if not conn.connection.info.get("postings_stage"):
                 cur.execute(self._pg_create_stage)
                 conn.connection.info["postings_stage"] = True
+            elif not first:
+                cur.execute("DELETE FROM postings_stage")  # the batch's first group is still there
             with cur.copy(self._pg_copy) as copy:
                 for row in rows:
                     copy.write_row(row)
             for sql in self._pg_link:
                 cur.execute(sql)
-            cur.execute(self._pg_merge)
+            cur.execute(self._pg_merge_seen if seen_only else self._pg_merge)
             return int(cur.rowcount)
 
 

@@ -22,6 +22,7 @@ import html as html_lib
 import re
 from typing import Final
 
+import ftfy
 import nh3
 
 # --------------------------------------------------------------------------------------
@@ -83,24 +84,15 @@ _MANY_NEWLINES_RE = re.compile(r"\n{3,}")
 _LINE_EDGE_SPACE_RE = re.compile(r" \n ?|\n ")
 
 
-def _unmojibake_match(m: re.Match[str]) -> str:
-    chunk = m.group(0)
-    try:
-        raw = bytes(ord(c) if ord(c) < 256 else c.encode("cp1252")[0] for c in chunk)
-        return raw.decode("utf-8")
-    except (UnicodeError, ValueError):
-        return chunk
-
-
 def fix_mojibake(text: str) -> str:
-    """Repair UTF-8 text that was decoded as Latin-1 or cp1252 (``Ã©`` → ``é``).
+    """Repair UTF-8 text that was decoded as Latin-1 or cp1252 (``Ã©`` → ``é``, ``â€™`` → ``’``).
 
-    Only byte sequences that form valid UTF-8 are replaced, so ordinary accented
-    text is left alone.
+    ``ftfy.fix_encoding`` does the repair (it leaves correct text alone); a cheap
+    regex pre-check keeps it off the hot path for the usual, clean text.
     """
     if not text or not _MOJIBAKE_LEAD_RE.search(text) or not _MOJIBAKE_RE.search(text):
         return text
-    return _MOJIBAKE_RE.sub(_unmojibake_match, text)
+    return str(ftfy.fix_encoding(text))
 
 
 def remove_control_chars(text: str) -> str:

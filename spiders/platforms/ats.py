@@ -7,7 +7,6 @@ comments), JSON loading with logged/counted failures, 404 boards counted and ski
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,15 +73,6 @@ class AtsBoardSpider(JobSpider):
             requested = list(self.default_companies)
         names = {b.slug: b.name for b in known}
         return [Board(b.slug, b.name or names.get(b.slug)) for b in parse_boards(requested)]
-
-    def load_json(self, response: Response, what: str) -> Any:
-        """The JSON body, or ``None`` after a warning and ``jobs/parse_error/json``."""
-        try:
-            return json.loads(response.body)
-        except ValueError as exc:
-            self.logger.warning("%s: response is not JSON (%s): %s", what, exc, response.url)
-            self.count("parse_error/json")
-            return None
 
     def board_not_found(self, response: Response, board: Board) -> bool:
         """True (after a warning and ``jobs/company_not_found``) for a 404 board."""

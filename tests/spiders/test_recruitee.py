@@ -182,7 +182,7 @@ def test_company_404_malformed_and_robots(caplog: pytest.LogCaptureFixture) -> N
     assert stats(spider)["jobs/robots_forbidden"] == 1
     messages = [r.getMessage() for r in caplog.records]
     assert any("recruitee board 'gone' not found (404)" in m for m in messages)
-    assert any("Recruitee company skipped (Forbidden by robots.txt)" in m for m in messages)
+    assert any("request not sent (Forbidden by robots.txt)" in m for m in messages)
 
 
 # --- end to end ----------------------------------------------------------------------------------

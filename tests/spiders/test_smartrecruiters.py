@@ -312,4 +312,4 @@ def test_crawl_smartrecruiters_obeys_robots_txt(tmp_path: Path) -> None:
     assert paths == ["/robots.txt"]
     assert result.items == []
     assert logged_stat(result.log, "jobs/robots_forbidden") == 1
-    assert "robots.txt is obeyed; -s ROBOTSTXT_OBEY=False overrides it" in result.log
+    assert "robots.txt is obeyed, -s ROBOTSTXT_OBEY=False overrides it" in result.log
