@@ -99,6 +99,7 @@ class JobPosting:
     skills: list[str] = field(default_factory=list)
     posted_at: str | None = None  # ISO 8601 UTC
     valid_through: str | None = None  # ISO 8601 UTC
+    closed_at: str | None = None  # ISO 8601 UTC, when the source itself says the posting closed
     content_hash: str | None = None
 
     # --- set by pipelines ---------------------------------------------------------

@@ -399,7 +399,8 @@ class LinkedInSpider(JobSpider):
         yield item
 
     def posting(self, card: Card, detail: Detail | None) -> JobPosting:
-        return self.new_item(**posting_fields(card.job_id, card, detail))
+        # a card alone is a re-sighting: storage keeps a stored description rather than wiping it
+        return self.new_item(**posting_fields(card.job_id, card, detail), partial=detail is None)
 
     # -- close / resume state -----------------------------------------------------------------------------
     def closed(self, reason: str) -> None:

@@ -153,7 +153,14 @@ def test_partial_resighting_keeps_the_stored_content(db_url: str) -> None:
     upgrade(db_url)
     engine = get_engine(db_url)
     writer = PostingWriter(engine)
-    full = posting("linkedin", "42", title="Rails Engineer", description_text="long text", skills=["Ruby"], salary_min=10.0)
+    full = posting(
+        "linkedin",
+        "42",
+        title="Rails Engineer",
+        description_text="long text",
+        skills=["Ruby"],
+        salary_min=10.0,
+    )
     writer.write([full], now=T0)
     card = posting("linkedin", "42", title="Rails Engineer", partial=True)
     new_card = posting("linkedin", "43", title="New one", partial=True)
@@ -161,7 +168,29 @@ def test_partial_resighting_keeps_the_stored_content(db_url: str) -> None:
     assert writer.write([card, new_card, posting("linkedin", "44")], now=later) == 3
     with engine.connect() as conn:
         rows = {r.source_id: r for r in conn.execute(select(postings))}
-    assert rows["42"].description_text == "long text" and rows["42"].skills == ["Ruby"] and rows["42"].salary_min == 10.0
+    assert (
+        rows["42"].description_text == "long text"
+        and rows["42"].skills == ["Ruby"]
+        and rows["42"].salary_min == 10.0
+    )
     assert parse_ts(rows["42"].last_seen_at) == later and parse_ts(rows["42"].first_seen_at) == T0
-    assert rows["43"].title == "New one" and rows["43"].job_id is not None  # a new partial posting is stored whole
+    assert (
+        rows["43"].title == "New one" and rows["43"].job_id is not None
+    )  # a new partial posting is stored whole
     assert rows["44"].job_id is not None
+
+
+def test_source_reported_closure_closes_and_a_new_sighting_reopens(db_url: str) -> None:
+    upgrade(db_url)
+    engine = get_engine(db_url)
+    writer = PostingWriter(engine)
+    writer.write([posting("github", "backend-br/vagas#1")], now=T0)
+    writer.write([posting("github", "backend-br/vagas#1", closed_at="2026-11-02T10:00:00Z")], now=T0)
+
+    def closed() -> datetime | None:
+        with engine.connect() as conn:
+            return parse_ts(conn.execute(select(postings.c.closed_at)).scalar_one())
+
+    assert closed() == datetime(2026, 11, 2, 10, tzinfo=UTC)
+    writer.write([posting("github", "backend-br/vagas#1")], now=T0 + timedelta(days=2))
+    assert closed() is None

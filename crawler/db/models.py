@@ -122,7 +122,5 @@ postings = Table(
 
 #: columns an upsert writes from the item (everything but keys and bookkeeping)
 POSTING_DATA_COLUMNS: tuple[str, ...] = tuple(
-    c.name
-    for c in postings.columns
-    if c.name not in {"id", "source", "source_id", "first_seen_at", "closed_at", "job_id"}
+    c.name for c in postings.columns if c.name not in {"id", "source", "source_id", "first_seen_at", "job_id"}
 )

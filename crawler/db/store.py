@@ -5,7 +5,9 @@
 1. duplicates inside the batch collapse (last one wins) and keys are sorted, so
    concurrent writers lock rows in the same order and cannot deadlock;
 2. ``INSERT .. ON CONFLICT (source, source_id) DO UPDATE``: ``first_seen_at``
-   is kept, ``last_seen_at`` moves, a re-seen posting re-opens;
+   is kept, ``last_seen_at`` moves; ``closed_at`` takes the item's value, so a
+   posting seen open re-opens and one the source reports closed (a closed GitHub
+   issue) is closed;
 3. cross-source linking by strong keys: a posting whose ``origin``/``origin_id``
    names another stored posting (an aggregator's repost of a LinkedIn job) joins
    that posting's ``job_id``, in either order of arrival; every other new posting
@@ -26,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from crawler.db.models import POSTING_DATA_COLUMNS, jobs, postings
 
-DATETIME_COLUMNS = frozenset({"posted_at", "valid_through", "fetched_at"})
+DATETIME_COLUMNS = frozenset({"posted_at", "valid_through", "fetched_at", "closed_at"})
 JSON_COLUMNS = frozenset(c.name for c in postings.columns if isinstance(c.type.as_generic(), JSON))
 #: item fields copied into a row (bookkeeping columns are set by the writer)
 ITEM_COLUMNS: tuple[str, ...] = tuple(
@@ -41,7 +43,7 @@ ROW_COLUMNS: tuple[str, ...] = (
     "last_run_id",
 )
 #: what a partial re-sighting (``JobPosting.partial``) updates on a stored posting
-SEEN_COLUMNS: tuple[str, ...] = ("last_seen_at", "last_run_id", "fetched_at")
+SEEN_COLUMNS: tuple[str, ...] = ("last_seen_at", "last_run_id", "fetched_at", "closed_at")
 
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
@@ -135,12 +137,10 @@ class PostingWriter:
         self.dialect = engine.dialect.name
         stmt = sqlite.insert(postings)
         update_cols: dict[str, Any] = {c: stmt.excluded[c] for c in POSTING_DATA_COLUMNS}
-        update_cols["closed_at"] = None  # seen again: open
         self._sqlite_upsert = stmt.on_conflict_do_update(
             index_elements=["source", "source_id"], set_=update_cols
         ).returning(postings.c.id, postings.c.job_id)
         seen_cols: dict[str, Any] = {c: stmt.excluded[c] for c in SEEN_COLUMNS}
-        seen_cols["closed_at"] = None
         self._sqlite_upsert_seen = stmt.on_conflict_do_update(
             index_elements=["source", "source_id"], set_=seen_cols
         ).returning(postings.c.id, postings.c.job_id)
@@ -179,7 +179,7 @@ class PostingWriter:
         merge = (
             f"INSERT INTO postings ({cols}, job_id) SELECT {cols}, job_id FROM postings_stage "
             "ORDER BY source, source_id ON CONFLICT (source, source_id) DO UPDATE SET {updates}, "
-            "job_id = COALESCE(postings.job_id, EXCLUDED.job_id), closed_at = NULL"
+            "job_id = COALESCE(postings.job_id, EXCLUDED.job_id)"
         )
         self._pg_merge = merge.format(updates=updates)
         self._pg_merge_seen = merge.format(updates=", ".join(f"{c} = EXCLUDED.{c}" for c in SEEN_COLUMNS))

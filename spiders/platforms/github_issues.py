@@ -16,7 +16,8 @@ Arguments (``-a``):
   ``default_repos``, else the lines of ``spiders/data/{repos_file}``, ``#`` comments);
 - ``state=open|closed|all`` — which issues (default ``open``).  A closed issue is
   yielded like an open one; its ``raw["state"]`` is ``"closed"`` and
-  ``raw["closed_at"]`` the closing time (ISO 8601), for the storage layer;
+  ``raw["closed_at"]`` and the item's ``closed_at`` the closing time (ISO 8601):
+  storage marks the posting closed;
 - ``per_page=N`` (default and GitHub's maximum: 100), ``max_pages=N`` (default 50);
 - ``base_url=`` — another API host (GitHub Enterprise ``https://host/api/v3``, tests);
   also the settings ``{NAME}_BASE_URL`` and ``GITHUB_BASE_URL``.
@@ -371,4 +372,6 @@ class GithubIssuesSpider(JobSpider):
             posted_raw=clean_str(issue.get("created_at")),
             tags=dedupe(tags),
             raw=raw,
+            # the source says so: a closed issue closes the stored posting
+            closed_at=clean_str(issue.get("closed_at")) if issue.get("state") == "closed" else None,
         )

@@ -101,6 +101,7 @@ def test_page2_closed_issue_raw_keys() -> None:
     assert closed.raw["state"] == "closed"
     assert closed.raw["closed_at"] == "2026-02-25T16:45:10Z"
     assert closed.raw["state_reason"] == "completed"
+    assert closed.closed_at == "2026-02-25T16:45:10Z" and intern.closed_at is None  # storage closes it
 
 
 def test_normalized_values() -> None:
