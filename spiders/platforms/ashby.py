@@ -50,11 +50,10 @@ other boards go on either way.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobPosting
@@ -164,18 +163,6 @@ class AshbySpider(AtsBoardSpider):
     def board_url(self, board: Board) -> str:
         slug = quote(board.slug, safe="")
         return f"{self.base_url}/posting-api/job-board/{slug}?includeCompensation=true"
-
-    async def start(self) -> AsyncIterator[Any]:
-        if not self.boards:
-            self.logger.error("no Ashby boards: pass -a companies=slug,slug or fill the companies file")
-        for board in self.boards:
-            yield scrapy.Request(
-                self.board_url(board),
-                callback=self.parse_board,
-                errback=self.request_failed,
-                cb_kwargs={"board": board},
-                meta={"handle_httpstatus_list": [404]},
-            )
 
     def parse_board(self, response: Response, board: Board) -> Iterator[JobPosting]:
         if self.board_not_found(response, board):

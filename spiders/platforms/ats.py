@@ -7,11 +7,12 @@ comments), JSON loading with logged/counted failures, 404 boards counted and ski
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+import scrapy
 from scrapy.http import Response
 
 from spiders.base import JobSpider, split_arg
@@ -81,3 +82,29 @@ class AtsBoardSpider(JobSpider):
         self.logger.warning("%s board %r not found (404): %s", self.source_name, board.slug, response.url)
         self.count("company_not_found")
         return True
+
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.boards:
+            self.logger.error(
+                "no %s companies: pass -a companies=slug,slug or fill spiders/data/%s",
+                self.source_name,
+                self.companies_file or "<platform>.txt",
+            )
+        for board in self.boards:
+            yield self.board_request(board)
+
+    def board_request(self, board: Board) -> scrapy.Request:
+        """The first request of a board (404 is handled by ``parse_board``: ``board_not_found``)."""
+        return scrapy.Request(
+            self.board_url(board),
+            callback=self.parse_board,
+            errback=self.request_failed,
+            cb_kwargs={"board": board},
+            meta={"handle_httpstatus_list": [404]},
+        )
+
+    def board_url(self, board: Board) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must define board_url() or board_request()")
+
+    def parse_board(self, response: Response, board: Board) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must define parse_board() or board_request()")

@@ -45,7 +45,7 @@ the blurbs) name exactly one period ("Annual", "per hour", ...).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -161,17 +161,6 @@ class GreenhouseSpider(AtsBoardSpider):
         return f"{self.base_url}/v1/boards/{quote(board.slug, safe='')}/jobs/{quote(job_id, safe='')}?pay_transparency=true"
 
     # -- crawl ---------------------------------------------------------------------------------
-    async def start(self) -> AsyncIterator[Any]:
-        if not self.boards:
-            self.logger.error("no Greenhouse boards: pass -a companies=slug,slug or fill the companies file")
-        for board in self.boards:
-            yield scrapy.Request(
-                self.board_url(board),
-                callback=self.parse_board,
-                errback=self.request_failed,
-                cb_kwargs={"board": board},
-                meta={"handle_httpstatus_list": [404]},
-            )
 
     def parse_board(self, response: Response, board: Board) -> Iterator[JobPosting | scrapy.Request]:
         if self.board_not_found(response, board):

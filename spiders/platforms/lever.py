@@ -43,7 +43,7 @@ list → ``jobs/parse_error/json``), the other sites go on.
 from __future__ import annotations
 
 import html
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -155,11 +155,8 @@ class LeverSpider(AtsBoardSpider):
             meta={"handle_httpstatus_list": [404]},
         )
 
-    async def start(self) -> AsyncIterator[Any]:
-        if not self.boards:
-            self.logger.error("no Lever sites: pass -a companies=slug,slug or fill the companies file")
-        for board in self.boards:
-            yield self.page_request(board, 0, set())
+    def board_request(self, board: Board) -> scrapy.Request:
+        return self.page_request(board, 0, set())
 
     def parse_postings(
         self, response: Response, board: Board, skip: int, seen: set[str]

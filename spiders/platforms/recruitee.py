@@ -53,11 +53,10 @@ the other companies go on either way.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobPosting
@@ -160,24 +159,10 @@ class RecruiteeSpider(AtsBoardSpider):
             return base.replace(COMPANY_PLACEHOLDER, slug)
         return f"{base}/{slug}"
 
-    def offers_url(self, board: Board) -> str:
+    def board_url(self, board: Board) -> str:
         return f"{self.company_base(board)}/api/offers/"
 
-    async def start(self) -> AsyncIterator[Any]:
-        if not self.boards:
-            self.logger.error(
-                "no Recruitee companies: pass -a companies=slug,slug or fill the companies file"
-            )
-        for board in self.boards:
-            yield scrapy.Request(
-                self.offers_url(board),
-                callback=self.parse_offers,
-                errback=self.request_failed,
-                cb_kwargs={"board": board},
-                meta={"handle_httpstatus_list": [404]},
-            )
-
-    def parse_offers(self, response: Response, board: Board) -> Iterator[JobPosting]:
+    def parse_board(self, response: Response, board: Board) -> Iterator[JobPosting]:
         if self.board_not_found(response, board):
             return
         data = self.load_json(response, f"Recruitee company {board.slug!r}")

@@ -60,7 +60,7 @@ that is not JSON, or JSON without a ``content`` list, is
 from __future__ import annotations
 
 import html
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -161,13 +161,8 @@ class SmartRecruitersSpider(AtsBoardSpider):
             meta={"handle_httpstatus_list": [404]},
         )
 
-    async def start(self) -> AsyncIterator[Any]:
-        if not self.boards:
-            self.logger.error(
-                "no SmartRecruiters companies: pass -a companies=Id,Id or fill the companies file"
-            )
-        for board in self.boards:
-            yield self.page_request(board, 0, set())
+    def board_request(self, board: Board) -> scrapy.Request:
+        return self.page_request(board, 0, set())
 
     # -- list ------------------------------------------------------------------------------
     def parse_postings(

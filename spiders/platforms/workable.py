@@ -46,11 +46,10 @@ other accounts go on either way.
 from __future__ import annotations
 
 import html
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-import scrapy
 from scrapy.http import Response
 
 from crawler.items import JobPosting
@@ -108,24 +107,10 @@ class WorkableSpider(AtsBoardSpider):
     default_base_url: ClassVar[str] = "https://apply.workable.com"
     platform_setting: ClassVar[str] = "WORKABLE_BASE_URL"
 
-    def account_url(self, board: Board) -> str:
+    def board_url(self, board: Board) -> str:
         return f"{self.base_url}/api/v1/widget/accounts/{quote(board.slug, safe='')}?details=true"
 
-    async def start(self) -> AsyncIterator[Any]:
-        if not self.boards:
-            self.logger.error(
-                "no Workable accounts: pass -a companies=account,account or fill the companies file"
-            )
-        for board in self.boards:
-            yield scrapy.Request(
-                self.account_url(board),
-                callback=self.parse_account,
-                errback=self.request_failed,
-                cb_kwargs={"board": board},
-                meta={"handle_httpstatus_list": [404]},
-            )
-
-    def parse_account(self, response: Response, board: Board) -> Iterator[JobPosting]:
+    def parse_board(self, response: Response, board: Board) -> Iterator[JobPosting]:
         if self.board_not_found(response, board):
             return
         data = self.load_json(response, f"Workable account {board.slug!r}")

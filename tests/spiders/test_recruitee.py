@@ -36,7 +36,7 @@ ACME = "boards/recruitee/recruitee_offers_careerkit.json"
 
 
 def offer_items(spider: RecruiteeSpider, board: Board) -> list[JobPosting]:
-    return list(spider.parse_offers(fixture_response(ACME, spider.offers_url(board)), board))
+    return list(spider.parse_board(fixture_response(ACME, spider.board_url(board)), board))
 
 
 def test_acme_offers() -> None:
@@ -94,13 +94,13 @@ def test_host_template_and_path_prefix() -> None:
     default = make_spider(RecruiteeCompaniesSpider)
     assert [b.slug for b in default.boards][:2] == ["dataroots", "blueforest"]
     assert default.base_url == "https://{company}.recruitee.com"
-    assert default.offers_url(Board("dataroots")) == "https://dataroots.recruitee.com/api/offers/"
+    assert default.board_url(Board("dataroots")) == "https://dataroots.recruitee.com/api/offers/"
     local = make_spider(RecruiteeCompaniesSpider, base_url="http://127.0.0.1:8080/")
-    assert local.offers_url(Board("acme")) == "http://127.0.0.1:8080/acme/api/offers/"
+    assert local.board_url(Board("acme")) == "http://127.0.0.1:8080/acme/api/offers/"
     mirror = make_spider(
         RecruiteeCompaniesSpider, settings={"RECRUITEE_BASE_URL": "https://mirror.example/{company}/x"}
     )
-    assert mirror.offers_url(Board("acme")) == "https://mirror.example/acme/x/api/offers/"
+    assert mirror.board_url(Board("acme")) == "https://mirror.example/acme/x/api/offers/"
 
 
 def test_field_rules() -> None:
@@ -136,7 +136,7 @@ def test_flags_tags_and_fallbacks() -> None:
         ' "department": "Support", "tags": ["Zendesk", "", "Support"], "created_at": "2026-08-10 10:00:00 UTC",'
         ' "close_at": "2026-09-30 23:59:00 UTC"}, {"title": "no id"}]}'
     )
-    (item,) = spider.parse_offers(
+    (item,) = spider.parse_board(
         text_response(body, "https://x.recruitee.com/api/offers/"), Board("x", "X BV")
     )
     assert (item.source_id, item.title, item.company) == ("7", "Support Lead", "X BV")
@@ -170,10 +170,10 @@ def test_company_404_malformed_and_robots(caplog: pytest.LogCaptureFixture) -> N
     url = "https://x.recruitee.com/api/offers/"
     with caplog.at_level(logging.WARNING):
         assert (
-            list(spider.parse_offers(text_response('{"error":"Not found"}', url, 404), Board("gone"))) == []
+            list(spider.parse_board(text_response('{"error":"Not found"}', url, 404), Board("gone"))) == []
         )
-        assert list(spider.parse_offers(text_response('{"offers": [', url), Board("broken"))) == []
-        assert list(spider.parse_offers(text_response('{"offer": []}', url), Board("odd"))) == []
+        assert list(spider.parse_board(text_response('{"offers": [', url), Board("broken"))) == []
+        assert list(spider.parse_board(text_response('{"offer": []}', url), Board("odd"))) == []
         failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
         failure.request = Request("https://snappet.recruitee.com/api/offers/")  # type: ignore[attr-defined]
         spider.request_failed(failure)

@@ -33,7 +33,7 @@ API = "https://apply.workable.com"
 
 def account_items(spider: WorkableSpider, board: Board) -> list[JobPosting]:
     response = fixture_response(EXAMPLECO, f"{API}/api/v1/widget/accounts/{board.slug}?details=true")
-    return list(spider.parse_account(response, board))
+    return list(spider.parse_board(response, board))
 
 
 def test_exampleco_account() -> None:
@@ -93,7 +93,7 @@ def test_description_sections_and_fallbacks() -> None:
 def test_account_without_name_uses_the_list_name() -> None:
     spider = make_spider(WorkableAccountsSpider, companies="acme")
     body = '{"name": "", "jobs": [{"shortcode": "AB12", "title": "Engineer", "telecommuting": true}]}'
-    (item,) = spider.parse_account(
+    (item,) = spider.parse_board(
         text_response(body, f"{API}/api/v1/widget/accounts/acme"), Board("acme", "Acme")
     )
     assert (item.source_id, item.company, item.workplace_raw, item.location_raw) == (
@@ -123,14 +123,14 @@ def test_account_404_malformed_and_errors(caplog: pytest.LogCaptureFixture) -> N
     url = f"{API}/api/v1/widget/accounts/x?details=true"
     with caplog.at_level(logging.WARNING):
         assert (
-            list(spider.parse_account(text_response('{"error":"Not found"}', url, 404), Board("gone"))) == []
+            list(spider.parse_board(text_response('{"error":"Not found"}', url, 404), Board("gone"))) == []
         )
         assert (
-            list(spider.parse_account(text_response('{"name": "X", "jobs": [', url), Board("broken"))) == []
+            list(spider.parse_board(text_response('{"name": "X", "jobs": [', url), Board("broken"))) == []
         )
-        assert list(spider.parse_account(text_response("[]", url), Board("odd"))) == []
+        assert list(spider.parse_board(text_response("[]", url), Board("odd"))) == []
         body = '{"jobs": [{"title": "no shortcode"}, {"shortcode": "OK1", "title": "ok"}]}'
-        items = list(spider.parse_account(text_response(body, url), Board("partial")))
+        items = list(spider.parse_board(text_response(body, url), Board("partial")))
     assert [i.source_id for i in items] == ["OK1"]
     assert stats(spider)["jobs/company_not_found"] == 1
     assert stats(spider)["jobs/parse_error/json"] == 2
@@ -144,9 +144,9 @@ def test_companies_and_base_url() -> None:
     default = make_spider(WorkableAccountsSpider)
     assert [b.slug for b in default.boards][:2] == ["huggingface", "kahoot"]
     assert default.base_url == API
-    assert default.account_url(Board("toggl")) == f"{API}/api/v1/widget/accounts/toggl?details=true"
+    assert default.board_url(Board("toggl")) == f"{API}/api/v1/widget/accounts/toggl?details=true"
     mirror = make_spider(WorkableAccountsSpider, base_url="http://127.0.0.1:9/")
-    assert mirror.account_url(Board("a b")) == "http://127.0.0.1:9/api/v1/widget/accounts/a%20b?details=true"
+    assert mirror.board_url(Board("a b")) == "http://127.0.0.1:9/api/v1/widget/accounts/a%20b?details=true"
 
 
 # --- end to end ----------------------------------------------------------------------------------
