@@ -62,7 +62,10 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "crawler.runs.CrawlRunRecorder": 500,
+    "crawler.deadletter.DeadLetter": 510,
 }
+#: items whose processing raised go here (replay: `scrapy crawl deadletter`)
+DEAD_LETTER_DIR = os.environ.get("DEAD_LETTER_DIR", ".deadletter")
 
 # --- validation ----------------------------------------------------------------
 #: salaries outside [min, max] (per year, in any currency) are dropped from the item
