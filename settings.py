@@ -63,6 +63,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.runs.CrawlRunRecorder": 500,
     "crawler.deadletter.DeadLetter": 510,
+    "crawler.jobdir_guard.JobDirGuard": 0,  # only with -s JOBDIR=...
 }
 #: items whose processing raised go here (replay: `scrapy crawl deadletter`)
 DEAD_LETTER_DIR = os.environ.get("DEAD_LETTER_DIR", ".deadletter")

@@ -19,6 +19,7 @@ import dataclasses
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -49,37 +50,47 @@ class Spool:
     def __init__(self, directory: str | Path) -> None:
         self.dir = Path(directory)
         self.path = self.dir / f"spool-{os.getpid()}-{int(time.time() * 1000)}.jsonl"
+        self._lock = threading.Lock()  # appends vs. claiming this run's own file
 
     def append(self, items: list[dict[str, Any]]) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            for item in items:
-                fh.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        with self._lock:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as fh:
+                for item in items:
+                    fh.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
 
-    def claim(self) -> Iterator[Path]:
-        """Spool files of earlier runs, each renamed first so two workers never replay the same one."""
+    def has_own(self) -> bool:
+        return self.path.exists()
+
+    def claim(self, own: bool = False) -> Iterator[Path]:
+        """Spool files renamed first, so two workers never replay the same one.
+
+        ``own=False``: earlier runs' files; ``own=True``: this run's file only (the
+        database came back during the crawl).
+        """
         if not self.dir.is_dir():
             return
-        for path in sorted(self.dir.glob("spool-*.jsonl")):
-            if path == self.path:
+        for path in [self.path] if own else sorted(self.dir.glob("spool-*.jsonl")):
+            if (path == self.path) != own:
                 continue
             claimed = path.with_name(f"replaying-{os.getpid()}-{path.name}")
             try:
-                path.rename(claimed)
+                with self._lock:
+                    path.rename(claimed)
             except OSError:
-                continue  # another worker took it
+                continue  # another worker took it (or nothing was spooled)
             yield claimed
 
 
-def replay_spool(writer: PostingWriter, spool: Spool, batch_size: int) -> tuple[int, int]:
+def replay_spool(writer: PostingWriter, spool: Spool, batch_size: int, own: bool = False) -> tuple[int, int]:
     """Write every claimed spool file; returns (postings written, files replayed).
 
     A file that fails again is renamed back to ``spool-*`` and kept for later.
     """
     written = files = 0
-    for path in spool.claim():
+    for path in spool.claim(own=own):
         try:
             lines = [
                 json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
@@ -88,7 +99,7 @@ def replay_spool(writer: PostingWriter, spool: Spool, batch_size: int) -> tuple[
                 written += writer.write(lines[i : i + batch_size])
         except (SQLAlchemyError, OSError, ValueError) as exc:
             logger.error("replay of %s failed (%s); kept for later", path.name, exc.__class__.__name__)
-            path.rename(path.with_name(path.name.split("-", 3)[-1]))
+            path.rename(path.with_name(path.name.split("-", 2)[-1]))  # back to spool-<pid>-<ms>.jsonl
             continue
         path.unlink()
         files += 1
@@ -176,10 +187,11 @@ class StorePipeline:
         future.add_done_callback(self._pending.discard)
 
     async def _write_batch(self, items: list[dict[str, Any]]) -> None:
-        stored, spooled = await self._in_thread(self._write, items, get_run_id(self.crawler))
-        self._inc("jobs/stored", stored)
+        stored, spooled, replayed = await self._in_thread(self._write, items, get_run_id(self.crawler))
+        self._inc("jobs/stored", stored + replayed)
         self._inc("jobs/store/batches")
         self._inc("jobs/store/spooled", spooled)
+        self._inc("jobs/store/replayed_in_run", replayed)
 
     async def drain(self) -> None:
         """Flush the buffer and wait until every batch is written (or spooled)."""
@@ -187,14 +199,14 @@ class StorePipeline:
         while self._pending:
             await asyncio.wait(set(self._pending))
 
-    def _write(self, items: list[dict[str, Any]], run_id: int | None) -> tuple[int, int]:
-        """Runs in the store thread. Returns (stored, spooled)."""
+    def _write(self, items: list[dict[str, Any]], run_id: int | None) -> tuple[int, int, int]:
+        """Runs in a store thread. Returns (stored, spooled, replayed from this run's spool)."""
         assert self.writer is not None
         try:
-            return self.writer.write(items, run_id=run_id), 0
+            stored = self.writer.write(items, run_id=run_id)
         except (SQLAlchemyError, OSError) as exc:
-            logger.error(
-                "could not write %d postings to %s (%s: %s); spooled to %s",
+            logger.warning(
+                "could not write %d postings to %s (%s: %s); spooled to %s, replayed when it is back",
                 len(items),
                 mask_url(self.url),
                 exc.__class__.__name__,
@@ -202,7 +214,13 @@ class StorePipeline:
                 self.spool.path,
             )
             self.spool.append(items)
-            return 0, len(items)
+            return 0, len(items), 0
+        replayed = 0
+        if self.spool.has_own():  # the database is back: write what this run spooled
+            replayed, _ = replay_spool(self.writer, self.spool, self.batch_size, own=True)
+            if replayed:
+                logger.info("database %s is back: replayed %d spooled postings", mask_url(self.url), replayed)
+        return stored, 0, replayed
 
     async def close_spider(self) -> None:
         if not self.enabled:
@@ -211,5 +229,22 @@ class StorePipeline:
             self._timer.cancel()
         try:
             await self.drain()
+            if self.spool.has_own() and self.writer is not None:  # a last try before giving up
+                replayed, _ = await self._in_thread(
+                    replay_spool, self.writer, self.spool, self.batch_size, True
+                )
+                self._inc("jobs/stored", replayed)
+                self._inc("jobs/store/replayed_in_run", replayed)
+            if self.stats is not None:
+                pending = (
+                    sum(1 for _ in self.spool.path.open(encoding="utf-8")) if self.spool.has_own() else 0
+                )
+                self.stats.set_value("jobs/store/spool_pending", pending)
+                if pending:
+                    logger.error(
+                        "%d postings are still in %s: the next run replays them (or `scrapy replay`)",
+                        pending,
+                        self.spool.path,
+                    )
         finally:
             self.executor.shutdown(wait=True)

@@ -100,7 +100,7 @@ def test_database_down_spools_then_next_run_replays(pg_url: str, tmp_path: Path,
     caplog.set_level(logging.INFO)
     _, stats = run_pipeline({"DATABASE_URL": down_url, "STORE_BATCH_SIZE": 10, "STORE_SPOOL_DIR": str(spool)}, make_items(25))
     assert stats.get("jobs/stored", 0) == 0
-    assert stats["jobs/store/spooled"] == 25
+    assert stats["jobs/store/spooled"] == 25 and stats["jobs/store/spool_pending"] == 25
     files = list(spool.glob("spool-*.jsonl"))
     assert len(files) == 1
     spooled = [json.loads(line) for line in files[0].read_text().splitlines()]
@@ -111,6 +111,6 @@ def test_database_down_spools_then_next_run_replays(pg_url: str, tmp_path: Path,
     # the database is back: the next run replays the spool before crawling
     upgrade(pg_url)
     _, stats = run_pipeline({"DATABASE_URL": pg_url, "STORE_SPOOL_DIR": str(spool)}, make_items(5, source="lever"))
-    assert stats["jobs/store/replayed"] == 25
+    assert stats["jobs/store/replayed"] == 25 and stats["jobs/store/spool_pending"] == 0
     assert count(pg_url) == 30
     assert list(spool.glob("*.jsonl")) == []
