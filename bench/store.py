@@ -78,7 +78,7 @@ def bench_pipeline(url: str, items: list[JobPosting], batch_size: int) -> tuple[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=1000)
     args = parser.parse_args()
     rng = random.Random(42)
     items = [synthetic_posting(i, rng) for i in range(args.rows)]

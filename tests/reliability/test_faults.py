@@ -51,13 +51,10 @@ def crawl_cmd(base_url: str, extra: dict[str, str]) -> list[str]:
 
 def count(url: str) -> tuple[int, int]:
     with get_engine(url).connect() as conn:
-        return (
-            conn.execute(
-                select(func.count(), func.count(func.distinct(postings.c.source_id))).select_from(postings)
-            )
-            .one()
-            ._tuple()
-        )
+        total, distinct = conn.execute(
+            select(func.count(), func.count(func.distinct(postings.c.source_id))).select_from(postings)
+        ).one()
+        return int(total), int(distinct)
 
 
 def wait_for(predicate: object, timeout: float = 60) -> None:
