@@ -12,8 +12,10 @@ FULL_TIME + CLT), ``"PJ"`` (→ CONTRACTOR + PJ), Gupy ``vacancy_type_*``, Recru
 en/pt/es/fr/it/de (``"Temps plein"``, ``"Stage"``, ``"Tempo pieno"``).
 :func:`detect_employment` combines the spider's values, the title ("(1099 Contract)",
 "Estágio", "Part-time") and explicit description statements ("Full-time, remote
-position", "Contratação: PJ").  Several values: the first recognized one wins for each
-field.  In a description, conflicting types give None.
+position", "Contratação: PJ", "Contratação PJ").  Several values: the first recognized one
+wins for each field, except that a title saying Intern / Contract(or) / Temporary /
+Part-time beats a structured FULL_TIME (boards default to "Full-Time": "Web Developer
+Intern").  In a description, conflicting types give None.
 """
 
 from __future__ import annotations
@@ -162,6 +164,12 @@ _DESC_LABEL_RE: Final = re.compile(
     r"(?P<v>[^\n;.]{2,40})",
     re.I,
 )
+#: a Portuguese hiring statement without a colon: "Contratação PJ", "contratação em regime CLT"
+_CONTRACT_PHRASE_RE: Final = re.compile(
+    r"\bcontrata[çc][ãa]o\s+(?:via\s+|como\s+|em\s+regime\s+(?:de\s+)?|no\s+regime\s+(?:de\s+)?)?"
+    r"(?P<v>PJ|CLT|cooperad[oa]|aut[ôo]nom[oa]|tempor[áa]ri[oa])\b",
+    re.I,
+)
 _LABEL_ANCHORS: Final = ("type", "contrat", "regime", "vínculo", "vinculo", "jornada", "commitment")
 _DESC_FREE: Final[tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]] = (
     (
@@ -198,26 +206,39 @@ def find_employment(description: str | None) -> tuple[str | None, str | None]:
         emp, contract = parse_employment(m.group("v"))
         if emp or contract:
             return emp, contract
+    phrase = _scan.search(_CONTRACT_PHRASE_RE, text, ("contrat",), 10, 60)
+    if phrase:  # "Contratação PJ.", "contratação via CLT"
+        return parse_employment(phrase.group("v"))
     found = {emp for rx, emp, anchors in _DESC_FREE if _scan.search(rx, text, anchors, 40, 60)}
     if len(found) == 1:
         return next(iter(found)), None
     return None, None
 
 
+#: employment types a title states that win over a structured FULL_TIME (boards default to "Full-Time")
+TITLE_OVERRIDES_FULL_TIME: Final = frozenset({"INTERN", "CONTRACTOR", "TEMPORARY", "PART_TIME"})
+
+
 def detect_employment(
     raw: Iterable[str | None] = (), title: str | None = None, description: str | None = None
 ) -> tuple[str | None, str | None]:
-    """Combine structured values, the title and the description; each field independently."""
+    """Combine structured values, the title and the description; each field independently.
+
+    A title saying Intern / Contract(or) / Temporary / Part-time wins over a structured FULL_TIME
+    (:data:`TITLE_OVERRIDES_FULL_TIME`); otherwise the first source that decides wins.
+    """
     emp: str | None = None
     contract: str | None = None
     for value in raw:
         e, c = parse_employment(value)
         emp = emp or e
         contract = contract or c
-    if emp is None or contract is None:
-        e, c = employment_from_title(title)
-        emp = emp or e
-        contract = contract or c
+    title_emp, title_contract = employment_from_title(title)
+    if emp == "FULL_TIME" and title_emp in TITLE_OVERRIDES_FULL_TIME:
+        # "Web Developer Intern" listed as Full-Time: the hours are full time, the job is an internship
+        emp = title_emp
+    emp = emp or title_emp
+    contract = contract or title_contract
     if emp is None or contract is None:
         e, c = find_employment(description)
         emp = emp or e
@@ -236,7 +257,16 @@ _TITLE_RES: Final[tuple[tuple[re.Pattern[str], tuple[str | None, str | None]], .
         ("INTERN", None),
     ),
     (re.compile(r"\bpart[- ]time\b|\bmeio\s+per[íi]odo\b|\bteilzeit\b", re.I), ("PART_TIME", None)),
-    (re.compile(r"\b(?:contract|contractor|freelance|freelancer)\b", re.I), ("CONTRACTOR", None)),
+    (
+        # "Contract Manager", "Contract Specialist" are roles in procurement or law, not engagements
+        re.compile(
+            r"\b(?:contract|contractor|freelance|freelancer)\b(?!\s+(?:manager|management|specialist|"
+            r"administrator|administration|analyst|negotiator|officer|attorney|lawyer|counsel|coordinator|"
+            r"compliance|review|lifecycle)\b)",
+            re.I,
+        ),
+        ("CONTRACTOR", None),
+    ),
     (re.compile(r"\b(?:temporary|temp|fixed[- ]term|seasonal)\b", re.I), ("TEMPORARY", None)),
     (re.compile(r"\bvolunteer\b", re.I), ("VOLUNTEER", None)),
     (re.compile(r"\bfull[- ]time\b|\bvollzeit\b", re.I), ("FULL_TIME", None)),

@@ -17,7 +17,10 @@ the required statements** (the overall requirement, e.g. "5+ years of engineerin
 3+ years with AWS" → 5; "mínimo 4 anos em GCP; mínimo 3 anos em PySpark" → 4).
 Statements under a "preferred / nice to have / diferencial / desejável" heading or in a
 line saying so are used only when there is no required one.  ``max`` is the upper end
-of the chosen statement's range (``"3-5 years"`` → (3, 5)), else None.
+of the chosen statement's range (``"3-5 years"`` → (3, 5)), else None; an upper end with a
+plus is open (``"5 - 7+ years"`` → (5, None)).  A parenthesized number counts (``"Minimum (3)
+years'"``).  "plus" marks a preferred line only as "a plus" or a heading "Plus:", not as the
+conjunction in "10+ years of experience in design, plus: …".
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ _YEARS = r"(?:years?|yrs?|anos?|años?|jahre?n?|ans?|anni)"
 _RANGE_SEP = r"\s*(?:-|–|—|to|a|até|ate|bis|à)\s*"
 
 # (?P<lo>N)(?: - (?P<hi>N))?(?P<plus>\+)? years
-_AMOUNT: Final = rf"(?P<lo>{_N})(?P<plus1>\s*\+)?(?:{_RANGE_SEP}(?P<hi>{_N}))?\s*(?P<plus>\+|\s*or\s+more|\s*ou\s+mais|\s*o\s+m[áa]s)?\s*(?:full\s+)?{_YEARS}\b"
+_AMOUNT: Final = rf"\(?(?P<lo>{_N})\)?(?P<plus1>\s*\+)?(?:{_RANGE_SEP}(?P<hi>{_N}))?\s*(?P<plus>\+|\s*or\s+more|\s*ou\s+mais|\s*o\s+m[áa]s)?\s*(?:full\s+)?{_YEARS}\b"
 
 _EXPERIENCE_WORD: Final = re.compile(
     r"experience|experi[êe]ncia|experiencia|erfahrung|exp[ée]rience|esperienza|background|track\s+record|"
@@ -73,7 +76,8 @@ _NOT_REQUIREMENT_AFTER: Final = re.compile(
     re.I,
 )
 _PREFERRED_HEADING: Final = re.compile(
-    r"preferred|nice[\s-]to[\s-]have|bonus\s+points|pluses|a\s+plus|plus\b|desej[áa]v|diferencia(?:l|is)|"
+    # "a plus", "Pluses", a heading "Plus:"; not "… years of experience in design, plus:" (a conjunction)
+    r"preferred|nice[\s-]to[\s-]have|bonus\s+points|pluses|a\s+plus|^\W*plus\W*$|desej[áa]v|diferencia(?:l|is)|"
     r"good\s+to\s+have|would\s+be\s+great|deseable|wünschenswert|von\s+vorteil|ideally|preferenc",
     re.I,
 )
@@ -164,6 +168,8 @@ def _statements(text: str) -> list[_Statement]:
         if _NOT_REQUIREMENT_BEFORE.search(before) and not _EXPERIENCE_WORD.search(line[s : e + 60]):
             continue  # "for more than 15 years we have…", "até 6 anos"
         plus = bool(m.group("plus") or m.group("plus1"))
+        if hi is not None and m.group("plus"):
+            hi = None  # "5 - 7+ years", "2–12+ years": the upper end is open
         tagged = _TAG_AFTER.match(after)
         has_marker = plus or bool(_MARKER.search(before)) or hi is not None or bool(tagged)
         if not (_EXPERIENCE_WORD.search(window) or has_marker):

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 
 import pycountry
@@ -76,6 +76,7 @@ REMOTE_REGIONS: Final[dict[str, tuple[str, ...]]] = {
 _REGION_BY_NAME: Final[dict[str, str]] = {a: code for code, names in REMOTE_REGIONS.items() for a in names}
 
 
+@lru_cache(maxsize=8192)
 def region_code(text: str | None) -> str | None:
     """``"Latin America"`` → ``"LATAM"``; ``"EU"`` (upper case) → ``"EU"``; else None."""
     if not text:

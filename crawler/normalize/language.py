@@ -121,7 +121,7 @@ LEVEL_WORDS: Final[tuple[tuple[str, str | None], ...]] = (
     (r"basic|b[áa]sic[oa]|elementary|elementar|grundkenntnisse|notions", "A2"),
     (r"beginner|iniciante|principiante|d[ée]butant", "A1"),
     (r"required|requirement|obrigat[óo]ri[oa]|essential|mandatory|must|speak(?:s|ing)?|spoken|written|"
-     r"communication|skills?|knowledge\s+of|conhecimentos?\s+(?:em|de)|language|idioma|l[íi]ngua|kenntnisse|"
+     r"communication|kommunikation|comunica[çc][ãa]o|comunicaci[óo]n|sprachkenntnisse|skills?|knowledge\s+of|conhecimentos?\s+(?:em|de)|language|idioma|l[íi]ngua|kenntnisse|"
      r"level|n[íi]vel|nivel|good|strong|solid|bom|boa|buen[oa]|gute?|t[ée]cnico|technical|reading|leitura|"
      r"comfortable|ability\s+to\s+(?:communicate|speak|write)", None),
 )  # fmt: skip

@@ -17,6 +17,7 @@ Rules
   the country from the city (a well-known city, or Portuguese diacritics → BR) or from the
   caller's ``default_country`` hint; otherwise the country stays None.
 - A city alone gets a country only when it is in ``geo.WELL_KNOWN_CITIES``.
+- A part ending in a subdivision word ("Abu Dhabi Emirate", "Punjab Province") is a region.
 - Workplace words (Remote, Hybrid, On-site, Home office …) and notes in parentheses are
   dropped; several places separated by ``|``, ``;``, `` / ``, `` or `` give several dicts.
 - Anything not recognized is None, never guessed.
@@ -35,7 +36,8 @@ from crawler.normalize.text import clean_line
 _WORKPLACE_WORDS_RE: Final = re.compile(
     r"(?<![\w])(?:100\s?%\s*|fully\s+|full\s+|totally\s+)?(?:remote(?:ly)?|remoto|remota|hybrid|h[íi]brid[oa]|on-?site|"
     r"in[- ]office|office[- ]based|presencial|home[- ]office|anywhere|telecommute|work\s+from\s+home|wfh|"
-    r"flexibility|flexible|only|based)(?:[- ](?:first|friendly|only))?(?![\w])",
+    r"flexibility|flexible|only|based|(?:em\s+|de\s+)?qualquer\s+lugar\s+d[oa]s?|desde\s+cualquier\s+lugar\s+de)"
+    r"(?:[- ](?:first|friendly|only))?(?![\w])",
     re.I,
 )
 _SLASH_CODE_RE: Final = re.compile(r"\s+/\s+(?=[A-Z]{2}(?:$|\s*[,|;)]))")
@@ -47,7 +49,13 @@ _METRO_RE: Final = re.compile(
 )
 _GREATER_RE: Final = re.compile(r"^greater\s+(?P<name>.+)$", re.I)
 _PT_DIACRITICS_RE: Final = re.compile(r"[ãõçâêôáéíóú]", re.I)
-_TIDY_RE: Final = re.compile(r"^[\s,\-–—/|:]+|[\s,\-–—/|:]+$")
+_TIDY_RE: Final = re.compile(r"^[\s,\-–—/|:]+|[\s,\-–—/|:.;!]+$")
+#: a part naming a subdivision, not a city ("Abu Dhabi Emirate, United Arab Emirates")
+_SUBDIVISION_RE: Final = re.compile(
+    r"\b(?:emirate|province|state|region|county|prefecture|governorate|oblast|voivodeship|district|territory|"
+    r"provincia|prov[íi]ncia|estado|regi[óo]n|regi[ãa]o|departamento|kanton|canton|bundesland)$",
+    re.I,
+)
 
 
 def _loc(city: str | None, region: str | None, country: str | None) -> Location:
@@ -143,7 +151,9 @@ def _parse_one(text: str, default_country: str | None) -> Location | None:
         code = geo.region_in_country(only, country) if len(only) == 2 else None
         if code:
             return _loc(None, code, country)
-        if geo.is_top_subdivision(only, country) and not geo.well_known_city(only):
+        if (
+            geo.is_top_subdivision(only, country) or _SUBDIVISION_RE.search(only)
+        ) and not geo.well_known_city(only):
             return _loc(None, geo.region_in_country(only, country) or only, country)
         return _loc(_metro(only), None, country)
     if len(parts) >= 2:

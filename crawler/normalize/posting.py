@@ -10,7 +10,12 @@ Order of work (each step is isolated: an unexpected error is reported as
    boilerplate is removed); description_html sanitized; description_text derived;
 3. locations, workplace, remote regions, employment/contract, seniority, experience,
    salary, languages, skills, dates — values the spider already set are validated and
-   kept, text only fills what is missing;
+   kept, text only fills what is missing.  Three exceptions where the posting's own words
+   beat a source's generic value: remote regions (:func:`decide_remote_regions`: a title
+   statement first, a location-level "anywhere" gives way to an explicit statement), a
+   structured salary whose numbers the description repeats with another currency/period
+   (``salary.restated_salary``), and source tags, which add skills only to short
+   descriptions (:data:`TAGS_TRUSTED_BELOW_CHARS`) and only when unmistakable;
 4. ``content_hash`` = sha256 of canonical JSON of :data:`CONTENT_HASH_FIELDS`.
 
 Problem codes (counted by the pipeline as ``jobs/normalize/<code>``)::
@@ -62,6 +67,7 @@ from crawler.normalize.salary import (
     normalize_currency,
     normalize_period,
     parse_salary,
+    restated_salary,
     validate_salary,
 )
 from crawler.normalize.seniority import detect_seniority, seniority_from_raw
@@ -94,6 +100,9 @@ CONTENT_HASH_FIELDS: Final = (
     "experience_years_max", "salary_min", "salary_max", "salary_currency", "salary_period",
     "languages", "skills", "valid_through", "apply_url", "origin", "origin_id",
 )  # fmt: skip
+
+#: below this many characters of description, source tags add skills (see ``step_skills``)
+TAGS_TRUSTED_BELOW_CHARS: Final = 700
 
 #: language of the text → country used only to disambiguate US/BR region codes ("PA", "MA")
 _LANGUAGE_COUNTRY_HINT: Final = {"pt": "BR", "en": "US"}
@@ -332,14 +341,7 @@ def normalize_posting(item: Any, now: datetime | None = None) -> list[str]:
         if adapter.get("workplace") != "remote":
             adapter["remote_regions"] = []
             return
-        regions: list[str] = []
-        for s in location_raw:
-            for code in remote_regions_from_location(s):
-                if code not in regions:
-                    regions.append(code)
-        if not regions:
-            regions = find_remote_regions(text)
-        adapter["remote_regions"] = regions
+        adapter["remote_regions"] = decide_remote_regions(title, location_raw, text)
 
     _run(problems, "remote_regions", step_regions)
 
@@ -415,6 +417,11 @@ def normalize_posting(item: Any, now: datetime | None = None) -> list[str]:
                 if parsed is not None:
                     currency = currency if currency is not None else parsed.currency
                     period = period if period is not None else parsed.period
+            # the description repeating the same numbers with its own currency/period wins
+            stated = restated_salary(smin, smax, title, hint) or restated_salary(smin, smax, text, hint)
+            if stated is not None:
+                currency = stated.currency or currency
+                period = stated.period or period
             checked, codes = validate_salary(smin, smax, currency, period)
             for code in codes:
                 problems.add(code)
@@ -469,9 +476,16 @@ def normalize_posting(item: Any, now: datetime | None = None) -> list[str]:
             if out:
                 return
         found: list[str] = []
-        for name in find_skills(title) + find_skills(text) + skills_from_tags(inputs.strings("tags")):
+        for name in find_skills(title) + find_skills(text):
             if name not in found:
                 found.append(name)
+        if len(text) < TAGS_TRUSTED_BELOW_CHARS:
+            # board tags (Remote OK, Remotive) are often generated or company-wide ("go" on a
+            # go-to-market job, a web agency's stack on an office job): they count only when there
+            # is little text to read, and only when unmistakable ("golang", not "go")
+            for name in skills_from_tags(inputs.strings("tags"), unambiguous_only=True):
+                if name not in found:
+                    found.append(name)
         adapter["skills"] = found
 
     _run(problems, "skills", step_skills)
@@ -502,6 +516,36 @@ def normalize_posting(item: Any, now: datetime | None = None) -> list[str]:
     return list(problems)
 
 
+def decide_remote_regions(title: str | None, location_raw: list[str], text: str) -> list[str]:
+    """Remote regions of a remote posting, most specific statement first.
+
+    1. the title ("Location Services Engineer (Remote in Europe)");
+    2. the location strings, where a generic ``WORLDWIDE`` next to specific regions is dropped
+       (We Work Remotely: region "Anywhere in the World" + country "United States of America");
+    3. an explicit statement in the description ("remote friendly within the United States",
+       "You live in the EMEA Region"), which also replaces a location-level ``WORLDWIDE``: boards
+       such as We Work Remotely put "Anywhere in the World" on every posting.
+    """
+    if title:
+        from_title = find_remote_regions(title)
+        if from_title:
+            return from_title
+    regions: list[str] = []
+    for s in location_raw:
+        for code in remote_regions_from_location(s):
+            if code not in regions:
+                regions.append(code)
+    if len(regions) > 1 and "WORLDWIDE" in regions:
+        regions.remove("WORLDWIDE")
+    if not regions or regions == ["WORLDWIDE"]:
+        stated = find_remote_regions(text)
+        if len(stated) > 1 and "WORLDWIDE" in stated:
+            stated.remove("WORLDWIDE")
+        if not regions or (stated and stated != ["WORLDWIDE"]):
+            return stated
+    return regions
+
+
 _LOCATION_LINE_LABELS: Final = (
     "location", "job location", "work location", "localização", "localizacao", "local", "local de trabalho",
     "localidade", "ubicación", "ubicacion", "standort", "arbeitsort", "based in", "city", "cidade",
@@ -512,6 +556,10 @@ _LOCATION_LINE_RE: Final = re.compile(
     r"(?im)^[\-•* ]*(?:"
     + "|".join(re.escape(x) for x in _LOCATION_LINE_LABELS)
     + r")\s*:\s*(?P<v>[^\n]{2,80})$"
+    # a markdown heading and its value on the next line: "## Local\nPresencial em Recife/PE."
+    + r"|^#{1,6}[ \t]*(?:"
+    + "|".join(re.escape(x) for x in _LOCATION_LINE_LABELS)
+    + r")[ \t]*:?[ \t]*\n+[ \t]*(?P<h>[^\n#]{2,80})$"
 )
 
 
@@ -520,4 +568,5 @@ def _locations_from_description(text: str, hint_country: str | None) -> list[Loc
     m = _LOCATION_LINE_RE.search(text[:20_000])
     if not m:
         return []
-    return [loc for loc in parse_location(m.group("v"), hint_country) if loc["country"] or loc["region"]]
+    value = m.group("v") or m.group("h")
+    return [loc for loc in parse_location(value, hint_country) if loc["country"] or loc["region"]]

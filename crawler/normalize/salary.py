@@ -8,7 +8,9 @@
   when it is clearly one (a pay word such as *salary/compensation/salário/remuneração*
   before it, or an explicit period after it) and not a funding round, a benefit
   allowance, "401k" or a count.
-- :func:`validate_salary` checks numbers from any source (also structured API values).
+- :func:`validate_salary` checks numbers from any source (also structured API values);
+  :func:`restated_salary` finds the description's statement of the same numbers, whose
+  currency/period correct a structured value ("PLN 350,700 - 474,400" sent as USD/year).
 
 Rules
 - Currency only when stated or implied unambiguously (:data:`CURRENCY_MARKERS`):
@@ -491,7 +493,7 @@ _PAY_WORDS_RE: Final = re.compile(
     r"\b(?:salary|salaries|salário|salario|salarial|compensation|remunera[çc][ãa]o|remuneraci[óo]n|remunera|"
     r"pay(?:\s+(?:range|rate|scale|band|transparency))?|base\s+pay|wages?|hourly\s+rate|day\s+rate|rate|OTE|"
     r"on[- ]target\s+earnings|earn(?:ings)?|sueldo|gehalt|verg[üu]tung|bolsa(?:[- ]aux[ií]lio)?|"
-    r"faixa\s+salarial|retribuzione|stipendio|r[ée]mun[ée]ration|salaire|paid)\b",
+    r"faixa\s+salarial|retribuzione|stipendio|r[ée]mun[ée]ration|salaire|paid|contrata[çc][ãa]o)\b",
     re.I,
 )
 _NOT_PAY_BEFORE_RE: Final = re.compile(
@@ -534,8 +536,10 @@ def _clause_before(text: str, start: int) -> tuple[str, str]:
     for m in _SENTENCE_BREAK_RE.finditer(window):
         cut = m.end()
     clause = window[cut:] if cut is not None else window
-    if cut is not None and not re.search(r"[^\W\d_]", clause):
-        prev = window[: max(0, cut - 1)]
+    if cut is not None and (not re.search(r"[^\W\d_]", clause) or len(clause.split()) < 2):
+        # the amount starts its line, or follows one word ("CLT, R$ 4.500,00."): the line before
+        # (a heading such as "Annual base salary range:" or "## Contratação") is its clause
+        prev = window[: max(0, cut - 1)].rstrip()  # blank lines between heading and text
         clause = prev[prev.rfind("\n") + 1 :] + " " + clause
     return window, clause
 
@@ -569,6 +573,26 @@ def find_salary_in_text(text: str | None, default_currency: str | None = None) -
             period = period_after or _period_in(clause[-120:])
             return Salary(c.low, c.high, _final_currency(c.currency, default_currency), period)
     return None
+
+
+def restated_salary(
+    min_value: object, max_value: object, text: str | None, default_currency: str | None = None
+) -> Salary | None:
+    """The pay statement of ``text`` that repeats the structured ``min``/``max`` numbers, or None.
+
+    Structured API values can carry a wrong unit: Remote OK states every salary as "USD per
+    year", also for "PLN 350,700 - 474,400" and "$25 - $27 (per hour)".  When the description
+    states the *same numbers*, its explicit currency and period are the posting's own words.
+    """
+    lo, hi = _as_number(min_value), _as_number(max_value)
+    numbers = {v for v in (lo, hi) if v is not None}
+    if not numbers or not text:
+        return None
+    found = find_salary_in_text(text, default_currency)
+    if found is None:
+        return None
+    stated = {v for v in (found.min, found.max) if v is not None}
+    return found if stated == numbers else None
 
 
 # --- validation -------------------------------------------------------------------------

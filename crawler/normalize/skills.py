@@ -12,7 +12,14 @@ aliases are checked on the matched text; ambiguous ones (``Go``, ``R``, ``C``, `
 :data:`CONTEXT_CHARS` characters and must not be followed by an everyday use
 (``Go-to-market``, ``R&D``, ``C-level``, ``Spring 2025``).
 
-:func:`skills_from_tags` maps source tags (RemoteOK/Remotive) by exact alias, any case.
+Text glued by flattened HTML ("Azure Data FactoryProcessamento", "SQLRequisitos") is cut at
+its case changes first (:func:`unglue`), keeping camel-case names whole.  A mention right after
+a negation ("No Kubernetes.", "sem Java") does not count; the exclusions of
+:data:`EXCLUDE_AFTER`/:data:`EXCLUDE_BEFORE` apply to every alias ("Spark Capital",
+"Star Schema/Snowflake", "Unity Catalog").
+
+:func:`skills_from_tags` maps source tags (RemoteOK/Remotive) by exact alias, any case
+(``unambiguous_only``: not "go", "c", "node", "apache").
 """
 
 from __future__ import annotations
@@ -38,13 +45,17 @@ EXCLUDE_AFTER: Final[dict[str, str]] = {
     "Swift": r"^\s*(?:code|network|payments?|messag\w*|transfers?)\b",
     "Sketch": r"^\s*(?:out|of|a|the|ideas?|artist)\b",
     "Phoenix": r"^\s*,\s*(?:AZ|Arizona)\b",
-    "Unity": r"^\s*(?:of|among|between|through|and\s+diversity)\b",
+    "Unity": r"^\s*(?:of|among|between|through|and\s+diversity|[Cc]atalog)\b",
+    "Apache Spark": r"^\s+Capital\b",  # Spark Capital, a venture firm
+    "Snowflake": r"^\s*schemas?\b",  # the star/snowflake schema, not the database
+    "Apache HTTP Server": r"^(?:\s+[A-Z][a-z]|\s*(?:license|licen[çs]a|foundation|2\.0)\b)",  # Apache Pinot, Apache 2.0
 }
 EXCLUDE_BEFORE: Final[dict[str, str]] = {
     "Express": r"American\s+$",
     "Phoenix": r"\b(?:in|near|from)\s+$",
     "C": r"(?:Series|Vitamin|Grade|Class|Type|Plan|Level|Section|Part|Schedule)\s+$",
     "R": r"(?:Plan|Section|Part|Schedule|Type|Grade)\s+$",
+    "Snowflake": r"(?i:schema|star|estrela)\s*(?:/|,|&|\band\b|\bor\b|\be\b|\bou\b)\s*$",
 }
 _TECH_CONTEXT_RE: Final = re.compile(
     r"program\w*|language|linguage\w*|linguagem|lenguaje|developer|desenvolvedor\w*|development|desenvolvimento|"
@@ -68,6 +79,8 @@ class Vocabulary:
     by_lower: dict[str, tuple[_Alias, ...]]  # lower-cased alias → entries
     tag_map: dict[str, str]  # lower-cased tag → canonical
     regex: re.Pattern[str]  # case-sensitive, over lower-cased text
+    prefixes: frozenset[str]  # every prefix of a letters-only alias (lower case), for :func:`unglue`
+    ambiguous: frozenset[str]  # canonicals with a "~" alias (Go, C, R, Node.js, Apache HTTP Server …)
 
 
 def _parse(text: str) -> tuple[list[str], list[_Alias]]:
@@ -116,17 +129,72 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
         entries.append(a)
     for c in canonicals:
         tag_map.setdefault(c.lower(), c)
+    prefixes = frozenset(a[:n] for a in by_lower if a.isalpha() for n in range(1, len(a) + 1))
     pattern = _scan.trie_pattern(sorted(by_lower))
     # boundaries: not inside a word, "C" not the start of "C++"/"C#" (longer aliases win anyway),
     # "JavaScript+TypeScript" splits on a single "+"
     regex = re.compile(rf"(?<![\w#@\-])(?<!\+\+)(?:{pattern})(?![\w#])(?!\+\+)")
-    return Vocabulary(tuple(canonicals), {k: tuple(v) for k, v in by_lower.items()}, tag_map, regex)
+    ambiguous = frozenset(a.canonical for a in aliases if a.mode == "~")
+    return Vocabulary(
+        tuple(canonicals), {k: tuple(v) for k, v in by_lower.items()}, tag_map, regex, prefixes, ambiguous
+    )
 
 
 VOCABULARY: Final = load_vocabulary()
 _DOT_CONTINUES_RE: Final = re.compile(r"\.[a-z0-9]")
 _EXCLUDE_AFTER_RES: Final = {k: re.compile(v) for k, v in EXCLUDE_AFTER.items()}
 _EXCLUDE_BEFORE_RES: Final = {k: re.compile(v) for k, v in EXCLUDE_BEFORE.items()}
+
+
+#: a run of letters with a glue point: lower→Upper ("DatabricksBancos") or an acronym before a
+#: capitalized word ("SQLRequisitos")
+_GLUE_INSIDE_RE: Final = re.compile(r"[a-zß-ÿA-ZÀ-Þ][A-ZÀ-Þ][a-zß-ÿ]{3}|[a-zß-ÿ][A-ZÀ-Þ]{2,}(?![a-zß-ÿ])")
+#: cuts before a capitalized piece of 4+ letters ("GitOps", "SecDevOps" stay whole) or before a
+#: trailing acronym ("PrescritivosIA generativa"); the alias-prefix check keeps "PostgreSQL", "iOS"
+_GLUE_POINT_RE: Final = re.compile(
+    r"(?<=[a-zß-ÿA-ZÀ-Þ])(?=[A-ZÀ-Þ][a-zß-ÿ]{3})|(?<=[a-zß-ÿ])(?=[A-ZÀ-Þ]{2,}(?![a-zß-ÿ]))"
+)
+
+
+def unglue(text: str, vocabulary: Vocabulary | None = None) -> str:
+    """Break words glued at a case change by flattened HTML ("Azure Data FactoryProcessamento",
+    "DatabricksBancos", "SQLRequisitos", "GithubExperiência"), keeping camel-case names whole.
+
+    A word is cut at each case boundary unless the pieces joined so far are still (the start of)
+    a vocabulary alias: "JavaScript", "GitHub", "pySpark", "DevOpsEngineer" → "DevOps" + "Engineer".
+    Only the words around a glue spot are looked at (one regex pass over the text).
+    """
+    vocab = vocabulary or VOCABULARY
+    out: list[str] = []
+    done = 0  # text[:done] is already in out
+    for m in _GLUE_INSIDE_RE.finditer(text):
+        if m.start() < done:
+            continue
+        start, end = m.start(), m.end()
+        while start > 0 and text[start - 1].isalpha():
+            start -= 1
+        while end < len(text) and text[end].isalpha():
+            end += 1
+        word = text[start:end]
+        out.append(text[done:start])
+        out.append(word if len(word) > 80 or word.lower() in vocab.by_lower else _split_word(word, vocab))
+        done = end
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _split_word(word: str, vocab: Vocabulary) -> str:
+    pieces = _GLUE_POINT_RE.split(word)
+    groups = [pieces[0]]
+    for piece in pieces[1:]:
+        joined = groups[-1] + piece
+        if joined.lower() in vocab.prefixes:
+            groups[-1] = joined
+        else:
+            groups.append(piece)
+    return "\n".join(groups)
 
 
 def _accept(entries: tuple[_Alias, ...], matched: str) -> _Alias | None:
@@ -136,12 +204,31 @@ def _accept(entries: tuple[_Alias, ...], matched: str) -> _Alias | None:
     return None
 
 
+#: a mention right after a negation is not asked for: "No Kubernetes.", "No dedicated DevOps", "sem Java"
+#: ("no" only as "No …" opening a sentence or after "with/there is": Portuguese "no" means "in the")
+_NEGATED_BEFORE_RE: Final = re.compile(
+    r"(?:(?:^|[.!?;:\n•*\-]\s*)No|\b(?:with|there\s+is|there\s+are)\s+no|\b(?i:not|without|sem|nenhum|nenhuma))"
+    r"\s+(?!(?i:only|just|merely|simply|s[óo]|apenas)\b)(?:[^\W\d_]+\s+)?$"
+)
+
+
+def _excluded(text: str, start: int, end: int, name: str) -> bool:
+    """An everyday use of the alias (:data:`EXCLUDE_AFTER`/:data:`EXCLUDE_BEFORE`) or a negated mention."""
+    after = text[end : end + 30]
+    before = text[max(0, start - 30) : start]
+    if name in _EXCLUDE_AFTER_RES and _EXCLUDE_AFTER_RES[name].search(after):
+        return True
+    if name in _EXCLUDE_BEFORE_RES and _EXCLUDE_BEFORE_RES[name].search(before):
+        return True
+    return bool(_NEGATED_BEFORE_RE.search(before))
+
+
 def find_skills(text: str | None, vocabulary: Vocabulary | None = None) -> list[str]:
     """Canonical skills mentioned in ``text``, in order of first mention."""
     if not text or not isinstance(text, str):
         return []
     vocab = vocabulary or VOCABULARY
-    text = text[:200_000]
+    text = unglue(text[:200_000], vocab)
     sure: list[tuple[int, int, str]] = []
     ambiguous: list[tuple[int, int, _Alias]] = []
     lowered = _scan.lower_same_length(text)
@@ -161,14 +248,11 @@ def find_skills(text: str | None, vocabulary: Vocabulary | None = None) -> list[
             ambiguous.append((m.start(), m.end(), alias))
         else:
             sure.append((m.start(), m.end(), alias.canonical))
+    sure = [(s, e, c) for s, e, c in sure if not _excluded(text, s, e, c)]
     found: list[tuple[int, str]] = [(s, c) for s, _, c in sure]
     for start, end, alias in ambiguous:
         name = alias.canonical
-        after = text[end : end + 30]
-        before = text[max(0, start - 30) : start]
-        if name in _EXCLUDE_AFTER_RES and _EXCLUDE_AFTER_RES[name].search(after):
-            continue
-        if name in _EXCLUDE_BEFORE_RES and _EXCLUDE_BEFORE_RES[name].search(before):
+        if _excluded(text, start, end, name):
             continue
         lo, hi = start - CONTEXT_CHARS, end + CONTEXT_CHARS
         near_skill = any(s < hi and e > lo and c != name for s, e, c in sure)
@@ -182,8 +266,21 @@ def find_skills(text: str | None, vocabulary: Vocabulary | None = None) -> list[
     return out
 
 
-def skills_from_tags(tags: object, vocabulary: Vocabulary | None = None) -> list[str]:
-    """Map source tags to canonical skills (exact alias match, any case); others dropped."""
+def _ambiguous_tag(vocab: Vocabulary, low: str) -> bool:
+    entries = vocab.by_lower.get(low)
+    if entries:
+        return all(a.mode == "~" for a in entries)
+    return vocab.tag_map.get(low) in vocab.ambiguous
+
+
+def skills_from_tags(
+    tags: object, vocabulary: Vocabulary | None = None, unambiguous_only: bool = False
+) -> list[str]:
+    """Map source tags to canonical skills (exact alias match, any case); others dropped.
+
+    ``unambiguous_only`` drops tags that are everyday words for an ambiguous skill ("go", "c",
+    "node", "apache"), keeping those that name it unmistakably ("golang", "nodejs").
+    """
     vocab = vocabulary or VOCABULARY
     if isinstance(tags, str):
         tags = [tags]
@@ -193,7 +290,10 @@ def skills_from_tags(tags: object, vocabulary: Vocabulary | None = None) -> list
     for tag in tags:
         if not isinstance(tag, str):
             continue
-        name = vocab.tag_map.get(tag.strip().lower())
+        low = tag.strip().lower()
+        name = vocab.tag_map.get(low)
+        if unambiguous_only and name and _ambiguous_tag(vocab, low):
+            continue
         if name and name not in out:
             out.append(name)
     return out

@@ -12,13 +12,17 @@ onsite together are a conflict and leave the decision to the next level.
 of ``geo.REMOTE_REGIONS`` (``WORLDWIDE``, ``LATAM``, ``EMEA``, ``EUROPE`` …) or ISO
 country codes: ``"Remote - LATAM"`` → ``["LATAM"]``, ``"USA only"`` → ``["US"]``,
 ``"Remoto — Brasil"`` → ``["BR"]``, ``"Work remotely from any country in Latin America"``
-→ ``["LATAM"]``.
+→ ``["LATAM"]``, ``"remote friendly within the United States"``, ``"You live in the EMEA
+Region"``, ``"This is a remote, US-based role"``.  A line about the company's seat
+(``"Headquarters: Remote - USA"``) is not read: it says where the company is, not who may apply.
+How title, location strings and description combine: ``posting.decide_remote_regions``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Final
 
 from crawler.normalize import _scan, geo
@@ -182,6 +186,15 @@ def remote_regions_from_location(value: str | None) -> list[str]:
     """
     if not value or not isinstance(value, str):
         return []
+    return list(_regions_from_location(value))
+
+
+@lru_cache(maxsize=8192)
+def _regions_from_location(value: str) -> tuple[str, ...]:
+    return tuple(_regions_from_location_uncached(value))
+
+
+def _regions_from_location_uncached(value: str) -> list[str]:
     value = value.strip()[:200]
     whole = _region_or_country(value)
     if whole:
@@ -210,13 +223,21 @@ _DESC_REGION_RES: Final = tuple(
     for rx in (
         # "Location: Latin America (Remote)", "Localização: Remoto — Brasil"
         rf"^[\-•* ]*{_LABEL}(?P<r>[^\n]{{2,80}})$",
-        # "Remote (LATAM)", "Remote - Europe", "Remoto - Brasil"
-        r"\b(?:fully\s+|100\s?%\s*)?remot(?:e|o|a)\s*(?:\(|[-–—:]\s*)(?P<r>[^\n)]{2,40})\)?",
-        # "Work remotely from any country in Latin America", "remote from anywhere in Europe"
-        r"\bremote(?:ly)?\s+(?:from|within|in)\s+(?:anywhere\s+in\s+|any\s+country\s+in\s+|the\s+)?(?P<r>[^\n.;,]{2,40})",
-        # "- Located in Latin America", "you must be based in the US", "candidates must reside in Brazil"
-        r"(?:^[\-•* ]*|\b(?:you|candidates?|applicants?)\s+(?:must|should|need\s+to|have\s+to|will\s+need\s+to)\s+(?:be\s+)?)"
+        # "Remote (LATAM)", "Remote - Europe", "Remoto - Brasil", "100% remoto, de qualquer lugar do Brasil",
+        # "Fully remote work — no location restrictions"
+        r"\b(?:fully\s+|100\s?%\s*)?remot(?:e|o|a)(?:\s+(?:work|position|role|job|opportunity))?\s*"
+        r"(?:\(|[-–—:,]\s*)(?P<r>[^\n)]{2,40})\)?",
+        # "Work remotely from any country in Latin America", "remote from anywhere in Europe",
+        # "remote friendly within the United States", "can be performed remotely (within the US)"
+        r"\bremote(?:ly)?(?:[\s-](?:friendly|first|eligible))?\s+\(?(?:from|within|in)\s+"
+        r"(?:anywhere\s+in\s+|any\s+country\s+in\s+|the\s+)?(?P<r>[^\n.;,)]{2,40})",
+        # "- Located in Latin America", "you must be based in the US", "candidates must reside in Brazil",
+        # "You live in the EMEA Region", "must live in the United States", "a remote role based in the US"
+        r"(?:^[\-•* ]*|\b(?:you|candidates?|applicants?)\s+(?:(?:must|should|need\s+to|have\s+to|will\s+need\s+to)\s+"
+        r"(?:be\s+)?)?|\bmust\s+(?:be\s+)?|\bremote\s+(?:position|role|job)\s+)"
         r"(?:located|based|reside|residing|live|living)\s+(?:in|within)\s+(?:the\s+|any\s+country\s+in\s+)?(?P<r>[^\n.;,]{2,40})",
+        # "This is a remote, US-based role"
+        r"\bremote,?\s+(?P<r>[a-z][\w.]{1,15}(?:\s[a-z][\w.]+)?)[- ]based\b",
         # "USA only", "LATAM only"
         r"(?P<r>\b[\w ]{2,25})\s+only\b",
     )
@@ -227,7 +248,14 @@ _DESC_REGION_ANCHORS: Final[tuple[tuple[str, ...] | None, ...]] = (
     ("remot",),
     ("remot",),
     ("located", "based", "reside", "residing", "live", "living"),
+    ("remot",),
     ("only",),
+)
+
+
+_HQ_LINE_RE: Final = re.compile(
+    r"^[\-•* ]*(?:headquarters|headquartered|hq|company\s+location|sede(?:\s+da\s+empresa)?)\s*:[^\n]*",
+    re.I | re.M,
 )
 
 
@@ -236,7 +264,8 @@ def find_remote_regions(description: str | None) -> list[str]:
     if not description or not isinstance(description, str):
         return []
     out: list[str] = []
-    text = description[:100_000]
+    # a line about the company's seat ("Headquarters: Remote - USA") says nothing about who may apply
+    text = _HQ_LINE_RE.sub(lambda m: " " * len(m.group(0)), description[:100_000])
     for rx, anchors in zip(_DESC_REGION_RES, _DESC_REGION_ANCHORS, strict=True):
         matches = rx.finditer(text) if anchors is None else _scan.finditer(rx, text, anchors, 110, 60)
         for m in matches:

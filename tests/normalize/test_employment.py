@@ -132,7 +132,44 @@ def test_detect_employment_combines_levels():
         "CONTRACTOR",
         "1099",
     )
-    # Remotive: the structured value wins over the title word
-    assert detect_employment(["full_time"], "Inside Sales Contractor") == ("FULL_TIME", None)
+    # a structured FULL_TIME (a board default) loses to a title that says the job is not a plain full-time one:
+    # Remotive "Inside Sales Contractor" (job_type full_time, "Job Type: Contract" in the text),
+    # We Work Remotely "Web Developer Intern" (type Full-Time)
+    assert detect_employment(["full_time"], "Inside Sales Contractor") == ("CONTRACTOR", None)
+    assert detect_employment(["Full-Time"], "Web Developer Intern") == ("INTERN", None)
+    assert detect_employment(["Full-time"], "Data Analyst (Part-Time)") == ("PART_TIME", None)
+    # … but any other structured value stays: a contract posting titled "Intern" is not re-typed
+    assert detect_employment(["Contract"], "Security Intern") == ("CONTRACTOR", None)
+    assert detect_employment(["Full-time"], "Senior Engineer") == ("FULL_TIME", None)
     # nothing structured: description
     assert detect_employment([], "Senior Engineer", "Full-time, remote position.") == ("FULL_TIME", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a Portuguese hiring statement without a colon (Programathor, GitHub-issue boards)
+        (
+            "Vaga para pessoa desenvolvedora front-end júnior. React e Jest. Contratação PJ.",
+            ("CONTRACTOR", "PJ"),
+        ),
+        ("Contratação em regime CLT, com benefícios.", ("FULL_TIME", "CLT")),
+        ("Contratação via cooperativa? Não: contratação como PJ.", ("CONTRACTOR", "PJ")),
+        ("A contratação de talentos diversos é prioridade.", (None, None)),
+    ],
+)
+def test_find_employment_contract_phrase(text, expected):
+    assert find_employment(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Contract Data Architect", ("CONTRACTOR", None)),  # Remote OK: the engagement
+        ("Inside Sales Contractor", ("CONTRACTOR", None)),
+        ("Contract Manager", (None, None)),  # roles in procurement or law, not engagements
+        ("Government Contract Specialist", (None, None)),
+    ],
+)
+def test_employment_from_title_contract_roles(title, expected):
+    assert employment_from_title(title) == expected

@@ -38,12 +38,13 @@ from crawler.normalize.experience import find_experience, statements
         ("• Orquestração (Airflow), ELT e dbt aplicados em larga escala (Mínimo 4 anos) .", (4, None)),
         # RemoteOK / WWR / Lever
         ("8+ years of Salesforce experience\n1+ years of Agentforce delivery experience", (8, None)),
-        ("5 - 7+ years of US payroll processing experience", (5, 7)),
+        # an upper end with "+" is open: "7+" is not a maximum
+        ("5 - 7+ years of US payroll processing experience", (5, None)),
         ("~12 years of experience in corporate marketing, brand, or communications", (12, None)),
         ("10–12 years in complex IT program delivery.", (10, 12)),
         ("Sales: 1 year (Required)", (1, None)),
         ("3-7 years experience in a similar role", (3, 7)),
-        ("- 2–12+ years of professional hands-on software development experience", (2, 12)),
+        ("- 2–12+ years of professional hands-on software development experience", (2, None)),
         (
             "You Should Apply If:\n3+ years of experience with DevOps practices\n5+ years of overall infrastructure management experience\n3+ years AWS experience",
             (5, None),
@@ -90,3 +91,26 @@ def test_find_experience_negatives(text):
 def test_statements_mark_preferred():
     text = "Preferred Qualifications\n- 8+ years of experience with Kafka"
     assert statements(text) == [(8, None, True)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # found by the labelled evaluation set (tests/eval)
+        (
+            "- Minimum (3) years' general case management skills.\n- Minimum (2) years' experience utilizing MCG",
+            (3, None),
+        ),  # Himalayas
+        (
+            "As our Creative Director you should have 10+ years of experience in design, brand, and experiential "
+            "creative roles, plus:\n- 2-4+ years in a lead design role. In-house experience preferred.",
+            (10, None),
+        ),  # Remote OK: "plus:" is a conjunction, not "a plus"
+        (
+            "Requirements\n- 3+ years of Python\nPlus:\n- 8+ years of Go",
+            (3, None),
+        ),  # a "Plus:" heading is preferred
+    ],
+)
+def test_find_experience_evaluation_fixes(text, expected):
+    assert find_experience(text) == expected

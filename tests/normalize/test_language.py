@@ -97,3 +97,19 @@ def test_validate_languages():
     assert validate_languages([{"language": "English", "level": "c1"}]) == [lang("en", "C1")]
     assert validate_languages([{"language": "xx", "level": None}]) is None
     assert validate_languages("en") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a communication duty names the languages (Arbeitnow, German)
+        (
+            "- Kommunikation mit Geschäftspartnern (Deutsch/Englisch)\n- Exzellente Deutschkenntnisse in Wort und Schrift",
+            [lang("de", "C1"), lang("en", None)],
+        ),
+        ("Comunicação diária com o cliente em inglês.", [lang("en", None)]),
+        ("We make software with the craftsmanship of German cameras.", []),
+    ],
+)
+def test_find_languages_communication_cue(text, expected):
+    assert find_languages(text) == expected

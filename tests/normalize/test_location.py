@@ -148,3 +148,19 @@ def test_region_code(name, code):
 )
 def test_validate_location(value, expected):
     assert validate_location(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # a part naming a subdivision is a region, not a city (LinkedIn card)
+        ("Abu Dhabi Emirate, United Arab Emirates", [loc(None, "Abu Dhabi Emirate", "AE")]),
+        ("Punjab Province, Pakistan", [loc(None, "Punjab Province", "PK")]),
+        ("Dubai, Dubai, United Arab Emirates", [loc("Dubai", "Dubai", "AE")]),
+        # scope phrases and sentence punctuation around a place (hand-written, GitHub-issue board style)
+        ("100% remoto, de qualquer lugar do Brasil.", [loc(None, None, "BR")]),
+        ("Presencial em Recife/PE (Porto Digital).", [loc("Recife", "PE", "BR")]),
+    ],
+)
+def test_parse_location_evaluation_fixes(raw, expected):
+    assert parse_location(raw) == expected

@@ -9,7 +9,12 @@ from datetime import UTC, datetime
 import pytest
 
 from crawler.items import JobPosting
-from crawler.normalize.posting import CONTENT_HASH_FIELDS, content_hash, normalize_posting
+from crawler.normalize.posting import (
+    CONTENT_HASH_FIELDS,
+    content_hash,
+    decide_remote_regions,
+    normalize_posting,
+)
 
 NOW = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
 
@@ -254,3 +259,117 @@ def test_speed_typical_posting():
         normalize_posting(replace(template), NOW)
     per_item_ms = (time.perf_counter() - start) / n * 1000
     assert per_item_ms < 5, per_item_ms  # ~0.6 ms here (0.5 KB description); generous bound for slow CI
+
+
+# --- fixes found by the labelled evaluation set (tests/eval) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "location_raw", "text", "expected"),
+    [
+        # the title states the scope (We Work Remotely lists 47 countries next to "Anywhere in the World")
+        (
+            "Location Services Engineer | Maps Platform (Remote in Europe)",
+            ["Anywhere in the World", "Andorra", "Austria"],
+            "",
+            ["EUROPE"],
+        ),
+        # a generic WORLDWIDE next to specific countries is dropped
+        ("Senior Software Engineer", ["Anywhere in the World", "United States of America"], "", ["US"]),
+        # a board-wide "anywhere" gives way to an explicit statement in the text …
+        (
+            "Backend Engineer",
+            ["Anywhere in the World"],
+            "Headquarters: Remote - United States\nThis role is completely remote friendly within the United States.",
+            ["US"],
+        ),
+        (
+            "Staff Software Engineer",
+            ["Anywhere in the World"],
+            "This job is fully remote from Europe.",
+            ["EUROPE"],
+        ),
+        # … but not to the company's seat
+        (
+            "Backend Engineer",
+            ["Anywhere in the World"],
+            "Headquarters: Remote - USA\nWe are remote-first.",
+            ["WORLDWIDE"],
+        ),
+        # a specific location string is not overridden by the text
+        ("Senior Engineer", ["Canada (Remote)"], "You can work remotely from anywhere in Europe.", ["CA"]),
+        # nothing in the location strings: the text
+        ("Crypto Market Specialist", [], "Fully remote work — no location restrictions.", ["WORLDWIDE"]),
+        ("Data Analyst", [], "", []),
+    ],
+)
+def test_decide_remote_regions(title, location_raw, text, expected):
+    assert decide_remote_regions(title, location_raw, text) == expected
+
+
+def test_tags_count_only_on_short_descriptions():
+    tags = ["CSS", "php", "wordpress", "excel", "go"]
+    long_text = "We are looking for an office assistant. " * 20 + "Experience with Google Sheets and Excel."
+    item = JobPosting(
+        source="remotive",
+        source_id="1",
+        title="Remote Office Assistant",
+        description_text=long_text,
+        tags=tags,
+    )
+    normalize_posting(item, NOW)
+    assert item.skills == ["Google Sheets", "Excel"]  # the agency's stack in the tags is not this job's
+    short = JobPosting(
+        source="remoteok",
+        source_id="2",
+        title="Senior Software Engineer Karpenter",
+        description_text="Remote - Why Cast AI? Cloud automation.",
+        tags=["golang", "go", "cloud"],
+    )
+    normalize_posting(short, NOW)
+    assert short.skills == ["Go"]  # little text: the unmistakable tag counts, "go" alone does not
+
+
+def test_location_from_a_markdown_heading():
+    item = JobPosting(
+        source="github_vagas",
+        source_id="x#1",
+        title="Estágio em Desenvolvimento Web",
+        description_text="## Local\n\nPresencial em Recife/PE (Porto Digital).\n\n## Requisitos\n\n- HTML",
+    )
+    normalize_posting(item, NOW)
+    assert item.locations == [{"city": "Recife", "region": "PE", "country": "BR"}]
+
+
+def test_structured_salary_unit_from_the_description():
+    # Remote OK: salary_min/max 25/27 "USD per year"; the text says per hour
+    item = JobPosting(
+        source="remoteok",
+        source_id="1130733",
+        title="Recruiting Coordinator",
+        description_text="Remote (Full Time)\nCompensation: $25 - $27 (per hour)\nAbout Us",
+        salary_min=25,
+        salary_max=27,
+        salary_currency="USD",
+        salary_period="YEAR",
+    )
+    assert normalize_posting(item, NOW) == []
+    assert (item.salary_min, item.salary_max, item.salary_currency, item.salary_period) == (
+        25,
+        27,
+        "USD",
+        "HOUR",
+    )
+    # and "PLN 350,700 - 474,400" stated as USD/year keeps the year but takes the currency
+    pln = JobPosting(
+        source="remoteok",
+        source_id="1130779",
+        title="Engineering Manager",
+        description_text="Salary Range: PLN 350,700 - 474,400 + Benefits + Equity",
+        salary_min=350700,
+        salary_max=474400,
+        salary_currency="USD",
+        salary_period="YEAR",
+    )
+    normalize_posting(pln, NOW)
+    assert (pln.salary_currency, pln.salary_period) == ("PLN", "YEAR")

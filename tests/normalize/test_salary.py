@@ -12,6 +12,7 @@ from crawler.normalize.salary import (
     normalize_currency,
     normalize_period,
     parse_salary,
+    restated_salary,
     validate_salary,
 )
 
@@ -296,3 +297,34 @@ def test_infer_period_is_separate(amount, currency, expected):
     # and the parser never guesses a period
     parsed = parse_salary(f"{amount} {currency}")
     assert parsed is None or parsed.period is None
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "text", "expected"),
+    [
+        # Remote OK states every salary as "USD per year"; the description repeats the numbers in its own unit
+        (
+            350700,
+            474400,
+            "Salary Range: PLN 350,700 - 474,400 + Benefits + Equity",
+            Salary(350700, 474400, "PLN", None),
+        ),
+        (25, 27, "Remote (Full Time)\nCompensation: $25 - $27 (per hour)", Salary(25, 27, None, "HOUR")),
+        (25, 27, "Compensation: $25 - $27 (per hour)", Salary(25, 27, None, "HOUR")),
+        # other numbers, or no pay statement: nothing to correct
+        (30000, 50000, "What we offer: €2,500–3,500/month (contractor)", None),
+        (30, 30, "Work ~10 hours per week on flexible schedules.", None),
+        (None, None, "Salary: $100,000 per year", None),
+    ],
+)
+def test_restated_salary(lo, hi, text, expected):
+    assert restated_salary(lo, hi, text) == expected
+
+
+def test_find_salary_under_a_heading():
+    # the amount follows one word on its line: the heading above is its clause (GitHub-issue board style)
+    assert find_salary_in_text("## Requisitos\n\n- React\n\n## Contratação\n\nCLT, R$ 4.500,00.") == Salary(
+        4500, 4500, "BRL", None
+    )
+    # a benefit stays a benefit
+    assert find_salary_in_text("## Benefícios\n\nVale-refeição, R$ 900,00") is None

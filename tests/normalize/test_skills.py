@@ -11,6 +11,7 @@ from crawler.normalize.skills import (
     find_skills,
     load_vocabulary,
     skills_from_tags,
+    unglue,
 )
 
 
@@ -120,3 +121,95 @@ def test_skills_from_tags(tags, expected):
 )
 def test_canonical_skill(name, expected):
     assert canonical_skill(name) == expected
+
+
+# --- fixes found by the labelled evaluation set (tests/eval) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Gupy flattens HTML: section titles stick to the previous word
+        (
+            "Orquestração: Airflow, Azure Data FactoryProcessamento distribuído: Spark, DatabricksBancos de dados",
+            ["Apache Airflow", "Azure Data Factory", "Apache Spark", "Databricks"],
+        ),
+        ("Linguagens: Python e SQLRequisitos e qualificações", ["Python", "SQL"]),
+        ("Conhecimentos em GithubExperiência em ETL/ELT", ["GitHub", "ETL", "ELT"]),
+        ("Programação avançada em Python e pySparkExperiência com AWS", ["Python", "PySpark", "AWS"]),
+        # camel-case names stay whole, short suffixes are not cut ("GitOps" is not Git)
+        (
+            "JavaScript, TypeScript, GitHub, PostgreSQL, DevOps",
+            ["JavaScript", "TypeScript", "GitHub", "PostgreSQL", "DevOps"],
+        ),
+        ("Establish GitOps workflows and SecDevOps automations", []),
+        # Portuguese names of concepts, plurals
+        (
+            "Princípios ágeis, estrutura de dados, algoritmos e orientação a objetos",
+            ["Agile", "Data Structures", "Algorithms", "OOP"],
+        ),
+        (
+            "Infraestrutura como código, integração contínua e revisões de código",
+            ["Infrastructure as Code", "CI/CD", "Code Review"],
+        ),
+        ("Micro Serviços e arquitetura orientada a eventos", ["Microservices", "Event-Driven Architecture"]),
+        ("Criar e gerenciar Data Lakes, Data Warehouses e ETLs", ["Data Lake", "Data Warehouse", "ETL"]),
+        ("Perform code and design reviews with the team", ["Code Review"]),
+        # AWS/Azure services named short, in a technical context only
+        (
+            "Vivência com serviços AWS, especialmente Redshift, S3, Glue e Athena",
+            ["AWS", "Redshift", "Amazon S3", "AWS Glue", "Amazon Athena"],
+        ),
+        ("Databricks, Synapse ou Fabric", ["Databricks", "Azure Synapse"]),
+        ("Glue the teams together; Athena is our office cat", []),
+        ("You're comfortable working with SIEMs (queries, alert tuning)", ["SIEM"]),
+        ("Experience deploying behind Nginx or Apache", ["Nginx", "Apache HTTP Server"]),
+        ("OLAP (ClickHouse, Apache Pinot, Trino)", ["ClickHouse", "Trino"]),
+        # everyday or negated uses
+        ("backed by Spark Capital and Y Combinator", []),
+        ("Databricks features, including Unity Catalog, Delta Lake", ["Databricks", "Delta Lake"]),
+        ("Modelagem para BI/DataMart - Star Schema/Snowflake", []),
+        ("Experience with Snowflake or Databricks", ["Snowflake", "Databricks"]),
+        ("Just a simple way to deploy. No Kubernetes. No YAML jungles.", []),
+        ("- No dedicated DevOps\n- Python services are Dockerized", ["Python"]),
+        ("Experiência sem Java, com Python", ["Python"]),
+        ("Experience with Python, not only Java", ["Python", "Java"]),
+        ("Construção de Pipeline (ETL/ELT) no BigQuery.", ["ETL", "ELT", "BigQuery"]),  # "no" = "in the"
+    ],
+)
+def test_find_skills_evaluation_fixes(text, expected):
+    assert find_skills(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Azure Data FactoryProcessamento", "Azure Data Factory\nProcessamento"),
+        ("SQLRequisitos", "SQL\nRequisitos"),
+        ("GitHubExperiência", "GitHub\nExperiência"),
+        ("DevOpsEngineer", "DevOps\nEngineer"),
+        ("JavaScript", "JavaScript"),
+        ("GitOps", "GitOps"),
+        ("PrescritivosIA generativa", "Prescritivos\nIA generativa"),
+        (
+            "PostgreSQL, MongoDB, GraphQL, iOS, NoSQL, CircleCI",
+            "PostgreSQL, MongoDB, GraphQL, iOS, NoSQL, CircleCI",
+        ),
+        ("plain text, nothing glued", "plain text, nothing glued"),
+    ],
+)
+def test_unglue(text, expected):
+    assert unglue(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        # unmistakable tags only: "go", "c", "node", "apache" are everyday words on Remote OK
+        (["go", "golang", "senior"], ["Go"]),
+        (["go", "c", "node", "apache", "python"], ["Python"]),
+        (["ruby", "rails", "nodejs"], ["Ruby", "Ruby on Rails", "Node.js"]),
+    ],
+)
+def test_skills_from_tags_unambiguous_only(tags, expected):
+    assert skills_from_tags(tags, unambiguous_only=True) == expected

@@ -160,3 +160,31 @@ def test_remote_regions_from_location(value, expected):
 )
 def test_find_remote_regions(text, expected):
     assert find_remote_regions(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # statements the labelled evaluation set (tests/eval) showed were missed; real sentences
+        ("This role is completely remote friendly within the United States.", ["US"]),  # We Work Remotely
+        (
+            "All positions can be performed remotely (within the US) regardless of location.",
+            ["US"],
+        ),  # Remote OK
+        ("Fully remote work — no location restrictions.", ["WORLDWIDE"]),
+        ("You live in the EMEA Region (UTC 0 to UTC +4 time zones).", ["EMEA"]),
+        (
+            "Candidates must be legally authorized to work in the United States and must live in the United States.",
+            ["US"],
+        ),
+        ("This is a remote position located in the United States, and will report to a manager.", ["US"]),
+        ("This is a remote, US-based role.", ["US"]),
+        ("100% remoto, de qualquer lugar do Brasil.", ["BR"]),  # hand-written, GitHub-issue board style
+        # the company's seat is not an eligibility statement
+        ("Headquarters: Remote - USA\nWe build developer tools.", []),
+        ("Team members must live within commuting distance of our Dublin, Ireland hub.", []),
+        ("Remote, hybrid or on-site: your choice.", []),
+    ],
+)
+def test_find_remote_regions_statements(text, expected):
+    assert find_remote_regions(text) == expected
