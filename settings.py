@@ -97,3 +97,78 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     "headless": True,
     "args": ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"],
 }
+
+# --- proxies (crawler/middlewares/proxies.py, crawler/proxies.py; README "Proxies") ------------------
+# Off unless a spider's custom_settings or `-s PROXY_ENABLED=1` turns it on; the add-on then checks the
+# configuration before the first request and installs ProxyMiddleware (570) for that crawl.
+ADDONS = {**globals().get("ADDONS", {}), "crawler.proxies.ProxyAddon": 0}
+PROXY_ENABLED = False
+PROXIES = os.environ.get("PROXIES", "")  # http://[user:pass@]host:port, comma/space separated
+PROXY_FILE = os.environ.get("PROXY_FILE", "")  # one URL per line, '#' comments
+PROXY_STICKY = False  # False | "meta" (meta["proxy_session"]) | True/"referer" (+ the referring page's exit)
+PROXY_MAX_RETRIES = 5  # moves to another exit per request before the spider-wide back-off applies
+PROXY_BACKOFF_BASE = 30.0  # seconds an exit cools down after its first ban; doubles per ban in a row
+PROXY_BACKOFF_MAX = 1800.0
+PROXY_MAX_WAIT = 300.0  # every exit cooling down: wait this long at most for one, then stop as blocked
+
+# --- operations (crawler/commands/crawl.py + crawlall.py, crawler/extensions/, crawler/locks.py, -------
+# crawler/redis_scheduler.py; README "Scheduled runs" and "Scaling out") ---------------------------------
+EXTENSIONS.update(
+    {
+        # before CrawlRunRecorder (500): its checks decide the run's status and exit code
+        "crawler.extensions.monitor.RunMonitor": 490,
+        "crawler.extensions.progress.Progress": 520,
+    }
+)
+#: one run per source at a time: PostgreSQL advisory lock, else a file lock (next to the SQLite file,
+#: or in SOURCE_LOCK_DIR when set); a second run exits at once with code 8
+SOURCE_LOCK_ENABLED = os.environ.get("SOURCE_LOCK_ENABLED", "1") not in ("0", "false", "False")
+SOURCE_LOCK_DIR = os.environ.get("SOURCE_LOCK_DIR", "")
+#: checks at close (crawler/extensions/monitor.py); per source in spiders/data/schedule.toml or -s
+MIN_ITEMS = 0  # fewer postings stored -> status too_few_items, exit 6
+ERROR_RATE_MAX = 0.5  # share of failed request attempts (network errors, 5xx, 429) -> high_error_rate, exit 5
+ERROR_RATE_MIN_REQUESTS = 20  # below this many attempts only "every attempt failed" counts
+COVERAGE_FIELDS = ["title", "company", "location", "salary", "description", "posted_at"]
+COVERAGE_HISTORY = 5  # compare with the median of this many recent finished runs of the spider
+COVERAGE_MIN_HISTORY = 3  # ... when at least this many exist
+COVERAGE_MIN_ITEMS = 20  # runs with fewer postings are neither judged nor used as a baseline
+COVERAGE_DROP_THRESHOLD = 0.2  # a share lower by more than this -> status degraded, exit 7
+#: progress line in the log every N seconds (0 disables)
+PROGRESS_INTERVAL = float(os.environ.get("PROGRESS_INTERVAL", "60"))
+#: `scrapy crawlall`: spiders, tags, arguments, minimums ("" = spiders/data/schedule.toml)
+CRAWLALL_SCHEDULE = os.environ.get("CRAWLALL_SCHEDULE", "")
+#: `scrapy crawl -s CRAWL_SUMMARY_FILE=out.json`: the run's outcome as JSON (crawlall uses it)
+CRAWL_SUMMARY_FILE = ""
+#: scale-out: "redis" shares one frontier (queue + dupefilter) among every worker of a spider
+SCHEDULER_BACKEND = os.environ.get("SCHEDULER_BACKEND", "memory")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")  # password masked in logs
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "jobcrawler")  # keys: <prefix>:<spider>:...
+FRONTIER_IDLE_CLOSE = 2.0  # seconds every worker must be idle on an empty frontier before all close
+FRONTIER_POLL_INTERVAL = 0.5  # an idle worker looks at the frontier this often
+FRONTIER_HEARTBEAT = 2.0
+FRONTIER_WORKER_TTL = 30  # a worker not heard from for this long counts as gone
+ADDONS = {**globals().get("ADDONS", {}), "crawler.redis_scheduler.RedisFrontierAddon": 10}
+
+# --- analytics (crawler/history.py, crawler/analytics/, docs/analytics.md) ------------------------------
+# ListingCloser: after a clean run whose spider declared its listing complete (stats listing/complete,
+# listing/scope), postings it no longer shows get closed_at; expired valid_through closes at every run.
+# 495: after RunMonitor's checks (490), before CrawlRunRecorder (500) so its stats reach crawl_runs.
+EXTENSIONS = {**EXTENSIONS, "crawler.history.ListingCloser": 495}
+HISTORY_ENABLED = True
+HISTORY_CLOSE_MAX_SHARE = 0.5  # refuse to close more than this share of the open postings in scope at once
+HISTORY_CLOSE_GUARD_MIN = 20  # ... when the scope has at least this many open postings
+
+# --- security (crawler/middlewares/ssrf.py; README "Security and hostile input") ----------------------------
+# SSRF guard: no request (links from crawled content, redirects, robots.txt) goes to a loopback, private,
+# link-local/metadata, multicast or reserved address, or uses a scheme other than http/https. Checked after
+# DNS resolution; the spider's base URL and its start URLs are allowed (the operator chose them).
+# Installed by an add-on (priority 50 in DOWNLOADER_MIDDLEWARES), because a spider's custom_settings
+# DOWNLOADER_MIDDLEWARES (LinkedIn's) replaces the project's dictionary instead of merging with it.
+ADDONS = {**globals().get("ADDONS", {}), "crawler.middlewares.ssrf.SsrfGuardAddon": 0}
+SSRF_GUARD_ENABLED = True
+#: extra hosts never blocked: "host", "host:port", "*.domain", "10.20.0.0/16" (list or comma-separated)
+SSRF_ALLOWED_HOSTS: list[str] = [
+    h.strip() for h in os.environ.get("SSRF_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
+SSRF_ALLOW_BASE_URL = True  # the spider's configured base URL (-a base_url=, <SPIDER>_BASE_URL, default)
+SSRF_ALLOW_START_URLS = True  # hosts of the spider's start requests (e.g. jsonld -a urls=...)

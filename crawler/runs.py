@@ -1,9 +1,19 @@
 """``crawl_runs``: one row per ``scrapy crawl`` (spider, args, start/finish, status, counts, stats).
 
-Statuses: ``running`` while it runs; then ``finished`` (closed normally, no
-errors), ``failed`` (spider/pipeline errors logged, or a non-normal close),
-``blocked`` (the site blocked us: close reason ``blocked``) or ``interrupted``
-(Ctrl-C / SIGTERM: close reason ``shutdown``).
+Statuses: ``running`` while it runs; then, first match wins:
+
+* ``blocked`` — the site blocked us (close reason ``blocked``);
+* ``interrupted`` — Ctrl-C / SIGTERM (close reason ``shutdown``);
+* ``failed`` — a non-normal close, spider/pipeline errors logged (Scrapy's "Gave up retrying"
+  errors excepted: those count towards the error rate), or postings left in the spool;
+* ``high_error_rate`` — too many request attempts failed (``ERROR_RATE_MAX``);
+* ``too_few_items`` — fewer postings stored than ``MIN_ITEMS``;
+* ``degraded`` — field coverage or validation failures worse than the source's recent
+  finished runs (``COVERAGE_DROP_THRESHOLD``);
+* ``finished`` — closed normally and passed every check.
+
+The checks behind the last four are made by :mod:`crawler.extensions.monitor` (stats
+``ops/...``); :mod:`crawler.exitcodes` maps each status to the process exit code.
 """
 
 from __future__ import annotations
@@ -59,15 +69,41 @@ def jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def run_status(reason: str, stats: dict[str, Any]) -> str:
+#: stats set by the monitor extension at close (``crawler.extensions.monitor``)
+HIGH_ERROR_RATE_STAT = "ops/high_error_rate"
+TOO_FEW_ITEMS_STAT = "ops/too_few_items"
+DEGRADED_STAT = "ops/degraded"
+
+
+def error_count(stats: dict[str, Any]) -> int:
+    """Errors logged, less Scrapy's "Gave up retrying" lines (``retry/max_reached``): a request that
+    failed for good is judged by the error rate (``high_error_rate``), not as a crash."""
+    return max(0, int(stats.get("log_count/ERROR", 0)) - int(stats.get("retry/max_reached", 0)))
+
+
+def unwritten(stats: dict[str, Any]) -> int:
+    """Postings still in the spool at the end of the run (the database was down and did not come back
+    in time); batches spooled and replayed within the run are written, not a failure."""
+    if "jobs/store/spool_pending" in stats:
+        return int(stats["jobs/store/spool_pending"] or 0)
+    return int(stats.get("jobs/store/spooled", 0))
+
+
+def run_status(reason: str | None, stats: dict[str, Any]) -> str:
     if reason == "blocked":
         return "blocked"
     if reason == "shutdown":
         return "interrupted"
     if reason not in NORMAL_REASONS:
         return "failed"
-    if stats.get("log_count/ERROR", 0) or stats.get("jobs/store/spooled", 0):
+    if error_count(stats) or unwritten(stats):
         return "failed"
+    if stats.get(HIGH_ERROR_RATE_STAT):
+        return "high_error_rate"
+    if stats.get(TOO_FEW_ITEMS_STAT):
+        return "too_few_items"
+    if stats.get(DEGRADED_STAT):
+        return "degraded"
     return "finished"
 
 

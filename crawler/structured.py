@@ -10,6 +10,10 @@ JSON-LD reading:
 - :func:`loads_jsonld` parses one ``<script type="application/ld+json">`` body
   (tolerating CDATA / HTML-comment wrappers, raw newlines inside strings and a
   trailing ``;``) and raises :class:`ValueError` when it is not JSON.
+- :func:`loads_json` is ``json.loads`` for hostile input (every spider's JSON goes
+  through it): nesting too deep for Python is a :class:`ValueError`, not a
+  ``RecursionError``, and lone UTF-16 surrogates (``"\\udc00"``, which JSON allows
+  but UTF-8 cannot encode) become U+FFFD.
 - :func:`find_typed` finds every object of a ``@type`` at any depth (``@graph``,
   ``mainEntity``, ``itemListElement``, plain lists), ``@type`` being a string,
   a list or an IRI (``http://schema.org/JobPosting``).
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +43,7 @@ __all__ = [
     "identifier_value",
     "iso_currency",
     "jobposting_fields",
+    "loads_json",
     "loads_jsonld",
     "location_strings",
     "organization_name",
@@ -76,6 +82,58 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 # --- parsing ----------------------------------------------------------------------------
+#: a ``\uD800``-``\uDFFF`` escape, UTF-8-encoded surrogates, or a body json decodes as UTF-16/32
+_SURROGATE_HINT_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]|\x00")
+_SURROGATE_HINT_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scrub_surrogates(value: Any) -> Any:
+    """Replace lone surrogates in every string of a decoded JSON value by U+FFFD (iterative: any depth)."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for i, v in enumerate(node):
+                if isinstance(v, str):
+                    node[i] = _SURROGATE.sub("\ufffd", v)
+                elif isinstance(v, list | dict):
+                    stack.append(v)
+        elif isinstance(node, dict):
+            for k in list(node):
+                v = node[k]
+                if _SURROGATE.search(k):
+                    del node[k]
+                    k = _SURROGATE.sub("\ufffd", k)
+                    node[k] = v
+                if isinstance(v, str):
+                    node[k] = _SURROGATE.sub("\ufffd", v)
+                elif isinstance(v, list | dict):
+                    stack.append(v)
+    return value
+
+
+def loads_json(data: str | bytes, strict: bool = True) -> Any:
+    """``json.loads`` that fails only with :class:`ValueError` and returns only UTF-8-encodable text.
+
+    Nesting deeper than Python's recursion limit (``[[[[...`` 10,000 levels) raises
+    ``ValueError`` instead of ``RecursionError``; lone surrogates (``"\\ud800"``
+    escapes, or surrogates encoded in the bytes) are replaced by U+FFFD, since no
+    database, feed or hash can encode them.
+    """
+    try:
+        value = json.loads(data, strict=strict)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if isinstance(data, bytes | bytearray):
+        hint = _SURROGATE_HINT_BYTES.search(data) is not None
+    else:
+        hint = _SURROGATE_HINT_TEXT.search(data) is not None
+    return _scrub_surrogates(value) if hint else value
+
+
 def loads_jsonld(text: str) -> Any:
     """Parse one JSON-LD script body; :class:`ValueError` (``json.JSONDecodeError``) if malformed."""
     body = text.strip()
@@ -86,7 +144,7 @@ def loads_jsonld(text: str) -> Any:
     if not body:
         raise ValueError("empty JSON-LD block")
     # strict=False: raw newlines/tabs inside strings are common in hand-written JSON-LD
-    return json.loads(body, strict=False)
+    return loads_json(body, strict=False)
 
 
 def _type_names(obj: dict[str, Any]) -> list[str]:
@@ -185,16 +243,21 @@ def positive_number(value: Any) -> float | None:
     """
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str) and _NUMBER.match(value.strip()):
-        number = float(value.strip())
-    else:
+    try:
+        if isinstance(value, int | float):
+            number = float(value)
+        elif isinstance(value, str) and _NUMBER.match(value.strip()):
+            number = float(value.strip())
+        else:
+            return None
+    except OverflowError:  # an integer beyond float range (10**400)
         return None
-    return number if number > 0 else None
+    return number if math.isfinite(number) and number > 0 else None  # not inf ("1e999"), not NaN
 
 
 def _format_number(value: float) -> str:
+    if not math.isfinite(value):
+        return str(value)
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
 
 
@@ -204,6 +267,8 @@ def unescape_html_once(value: str | None) -> str | None:
     Only when the text has no real tag but does have an escaped one, so HTML
     that is already markup (with ``&amp;`` inside) is left alone.
     """
+    if not isinstance(value, str):
+        return None  # a list or a number where an API should have put HTML: nothing to decode
     if not value:
         return value
     if not _TAG.search(value) and _ESCAPED_TAG.search(value):

@@ -1,7 +1,10 @@
 """Dedupe within a run: the same ``(source, source_id)`` twice -> dropped and counted.
 
-Cross-source linking (one job, several postings) is persisted by the store
-(``crawler/db/store.py:link_jobs``) so that concurrent runs and later runs see it.
+Cross-source matching (one job, several postings: origin links, canonical apply URLs,
+near-duplicate company + title + location + description) runs in the store's write
+transaction (``crawler/db/store.py`` with ``crawler/dedupe/``), against the index kept in
+the database (``posting_bands``), so that concurrent writers and later runs see each
+other's postings; this pipeline only drops exact repeats within one run.
 """
 
 from __future__ import annotations

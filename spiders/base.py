@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
@@ -15,6 +14,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import JobPosting
+from crawler.structured import loads_json
 
 
 def split_arg(value: str | Iterable[str] | None) -> list[str]:
@@ -123,10 +123,14 @@ class JobSpider(scrapy.Spider):
     def load_json(self, response: Response, what: str | None = None) -> Any:
         """The JSON body, or ``None`` after a warning and ``jobs/parse_error/json``."""
         try:
-            return json.loads(response.body)
+            data = loads_json(response.body)  # ValueError also for JSON nested too deeply for Python
         except ValueError as exc:
             self.logger.warning(
                 "%s: response is not JSON (%s): %s", what or self.source_name, exc, response.url
             )
             self.count("parse_error/json")
             return None
+        if data is None:  # a bare "null": nothing to read, and callers take None as "failed, said so"
+            self.logger.warning("%s: response is JSON null: %s", what or self.source_name, response.url)
+            self.count("parse_error/json")
+        return data

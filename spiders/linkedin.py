@@ -290,6 +290,10 @@ class LinkedInSpider(JobSpider):
         return None
 
     def parse_search(self, response: Response, start: int) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):  # binary body: unusable, the search stays resumable here
+            logger.warning("linkedin: search page start=%d is not text: %s", start, response.url)
+            self._stat("not_text", inc=1)
+            return
         cards = parse_cards(response.text)
         self._stat("pages", inc=1)
         if not cards:
@@ -359,7 +363,10 @@ class LinkedInSpider(JobSpider):
         )
 
     def parse_detail(self, response: Response, card: Card, fallback: bool) -> Iterator[Any]:
-        detail = parse_detail(response.text)
+        if not isinstance(response, TextResponse):  # binary body: handled as an empty detail
+            logger.warning("linkedin: detail of %s is not text: %s", card.job_id, response.url)
+            self._stat("not_text", inc=1)
+        detail = parse_detail(response.text) if isinstance(response, TextResponse) else Detail()
         if detail.empty:
             if not fallback:
                 self._stat("detail_fallback_view", inc=1)

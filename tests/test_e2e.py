@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from crawler.db.engine import get_engine
-from crawler.db.migrate import upgrade
+from crawler.db.migrate import head_revision, upgrade
 from crawler.db.models import crawl_runs, postings
 from crawler.db.store import parse_ts
 from tests.conftest import PG_PASSWORD
@@ -80,7 +80,7 @@ def test_greenhouse_crawl_into_postgres_twice(pg_url: str, tmp_path: Path) -> No
         env={"PATH": "/usr/bin:/bin", "DATABASE_URL": pg_url, "PYTHONPATH": str(ROOT)},
         check=True,
     )
-    assert "none -> 0001" in migrate.stdout and PG_PASSWORD not in migrate.stdout
+    assert f"none -> {head_revision()}" in migrate.stdout and PG_PASSWORD not in migrate.stdout
     env = {"DATABASE_URL": pg_url, "STORE_SPOOL_DIR": str(tmp_path / "spool")}
     with greenhouse_server() as srv:
         args = {"companies": "gitlab,removed,broken", "base_url": srv.base_url}
@@ -167,3 +167,23 @@ def test_bad_items_are_dropped_counted_and_valid_ones_kept(pg_url: str, tmp_path
     # a board answering 503 and one answering an empty body are logged and counted; the run goes on
     assert "down" in result.log and run["stats"]["jobs/parse_error/json"] == 1
     assert run["stats"].get("downloader/response_status_count/503", 0) >= 1
+
+
+def test_complete_greenhouse_listing_closes_what_it_no_longer_shows(pg_url: str, tmp_path: Path) -> None:
+    upgrade(pg_url)
+    jobs = json.loads((ROOT / "tests/fixtures" / GITLAB).read_text())["jobs"]
+    env = {"DATABASE_URL": pg_url, "STORE_SPOOL_DIR": str(tmp_path)}
+    bodies = [json.dumps({"jobs": jobs}), json.dumps({"jobs": jobs[:2]}), json.dumps({"jobs": jobs})]
+    for body in bodies:
+        with MockServer({"/v1/boards/gitlab/jobs": Route.text(body, content_type="application/json")}) as srv:
+            result = run_crawl("greenhouse", args={"companies": "gitlab", "base_url": srv.base_url}, env=env)
+        assert result.returncode == 0, result.log[-3000:]
+        with get_engine(pg_url).connect() as conn:
+            closed = {
+                r.source_id: r.closed_at
+                for r in conn.execute(select(postings.c.source_id, postings.c.closed_at))
+            }
+        if body is bodies[1]:
+            assert closed["8638232002"] is not None  # gone from the complete board listing: closed
+            assert closed["8503792002"] is None and closed["8556658002"] is None
+    assert all(v is None for v in closed.values())  # back on the board: reopened

@@ -13,7 +13,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -106,6 +108,8 @@ postings = Table(
     Column("first_seen_at", UtcDateTime, nullable=False),
     Column("last_seen_at", UtcDateTime, nullable=False),
     Column("closed_at", UtcDateTime),
+    # crawler.dedupe.signature.Signature.to_bytes(): MinHash of the description (near-duplicates)
+    Column("dedupe_signature", LargeBinary),
     Column(
         "job_id", BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("jobs.id", ondelete="SET NULL")
     ),
@@ -118,6 +122,19 @@ postings = Table(
     Index("ix_postings_origin_origin_id", "origin", "origin_id"),
     Index("ix_postings_job_id", "job_id"),
     Index("ix_postings_last_seen_at", "last_seen_at"),
+)
+
+#: the cross-source dedupe index (crawler/dedupe): per posting its description's LSH band
+#: hashes (band 0..7), its canonical job URLs (band 100) and its company+title key (band 101).
+#: Candidates are found by hash equality through the index; a derived table (rebuildable
+#: from ``postings``), hence no foreign key: the writer inserts thousands of rows per batch.
+posting_bands = Table(
+    "posting_bands",
+    metadata,
+    Column("band", SmallInteger, nullable=False),
+    Column("hash", BigInteger, nullable=False),
+    Column("posting_id", BigInteger, nullable=False),
+    Index("ix_posting_bands_hash_posting_id", "hash", "posting_id"),
 )
 
 #: columns an upsert writes from the item (everything but keys and bookkeeping)

@@ -8,10 +8,15 @@
    is kept, ``last_seen_at`` moves; ``closed_at`` takes the item's value, so a
    posting seen open re-opens and one the source reports closed (a closed GitHub
    issue) is closed;
-3. cross-source linking by strong keys: a posting whose ``origin``/``origin_id``
-   names another stored posting (an aggregator's repost of a LinkedIn job) joins
-   that posting's ``job_id``, in either order of arrival; every other new posting
-   gets a job of its own.  All set-based SQL, no per-row queries.
+3. cross-source job assignment (``crawler/dedupe``) for the postings that have no
+   job yet, inside the same transaction: a few set-based queries fetch the stored
+   origin links and the stored postings sharing an index key (canonical job URL,
+   company+title, LSH band of the description) with the batch, Python decides
+   (:func:`crawler.dedupe.matcher.assign`), new jobs are inserted, and the batch's
+   keys are added to ``posting_bands``.  No per-row queries.  On PostgreSQL the
+   assignment runs under a transaction-level advisory lock, so two writers (threads or
+   processes) never both create a job for the same new job; the COPY of the batch
+   happens before the lock, in parallel.
 """
 
 from __future__ import annotations
@@ -22,12 +27,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Engine, and_, bindparam, exists, insert, select, update
+from sqlalchemy import JSON, Engine, bindparam, insert, select, tuple_, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
-from crawler.db.models import POSTING_DATA_COLUMNS, jobs, postings
+from crawler.db.models import POSTING_DATA_COLUMNS, jobs, posting_bands, postings
+from crawler.dedupe.matcher import MAX_PER_KEY, Batch, Profile, assign, index_keys, profile
+from crawler.dedupe.signature import Signature, signatures
 
+#: ``pg_advisory_xact_lock`` key serializing job assignment between writers ("jobs")
+DEDUPE_LOCK_KEY = 0x6A6F6273
+#: stored columns the matcher reads (candidates and the batch's own stored rows)
+PROFILE_COLUMNS: tuple[str, ...] = (
+    "id", "job_id", "source", "source_id", "origin", "origin_id", "title", "company", "locations",
+    "url", "apply_url", "posted_at", "closed_at", "dedupe_signature",
+)  # fmt: skip
 DATETIME_COLUMNS = frozenset({"posted_at", "valid_through", "fetched_at", "closed_at"})
 JSON_COLUMNS = frozenset(c.name for c in postings.columns if isinstance(c.type.as_generic(), JSON))
 #: item fields copied into a row (bookkeeping columns are set by the writer)
@@ -91,6 +105,44 @@ def item_fields(item: Any) -> Mapping[str, Any]:
     return item
 
 
+def collapse(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Shallow copies of ``items``, duplicate keys collapsed (last wins), sorted by key."""
+    by_key: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in items:
+        copy = dict(item)
+        copy["source"] = source = str(item["source"]).replace("\x00", "")
+        copy["source_id"] = source_id = str(item["source_id"]).replace("\x00", "")
+        by_key[(source, source_id)] = copy
+    return [by_key[k] for k in sorted(by_key)]
+
+
+def dedupe_batch(group: list[dict[str, Any]]) -> Batch:
+    """Signatures (stored in ``dedupe_signature``) and index keys of a collapsed batch."""
+    sigs = signatures([f.get("description_text") for f in group])
+    for f, sig in zip(group, sigs, strict=True):
+        f["dedupe_signature"] = Signature.encode(sig)
+    return Batch(group, sigs)
+
+
+def stored_profile(row: Mapping[str, Any]) -> Profile:
+    """A matcher profile of a stored posting (a row with :data:`PROFILE_COLUMNS`)."""
+    return profile(row, Signature.from_bytes(row.get("dedupe_signature")))
+
+
+def new_keys(batch: Batch, i: int, old: Mapping[str, Any] | None) -> list[tuple[int, int]]:
+    """Index rows to add for posting ``i``: all of them when it is new or was never indexed
+    (stored before the index existed: no signature), else those it did not have (a changed
+    description, title or URL)."""
+    keys = batch.keys[i]
+    if old is None or old.get("dedupe_signature") is None:
+        return keys
+    old_sig = Signature.from_bytes(old["dedupe_signature"])
+    have = {h for _, h in index_keys(old, old_sig)}  # the URL and title keys it had
+    new_sig = batch.sigs[i]
+    same_text = (new_sig.fingerprint if new_sig else 0) == (old_sig.fingerprint if old_sig else 0)
+    return [(b, h) for b, h in keys if (h not in have if b >= 100 else not same_text)]
+
+
 def to_rows(
     items: Iterable[Mapping[str, Any]], now: datetime, run_id: int | None, encode_json: bool
 ) -> list[tuple[Any, ...]]:
@@ -128,8 +180,9 @@ class PostingWriter:
     """Writes batches of postings to one database (thread-safe: one transaction per call).
 
     PostgreSQL: the batch is ``COPY``-ed into a per-connection temporary staging
-    table, then moved with one ``INSERT .. SELECT .. ON CONFLICT DO UPDATE``
-    (close to COPY speed).  SQLite: one ``executemany`` upsert.
+    table, job ids are decided (see the module docstring) and the batch is moved with
+    one ``INSERT .. SELECT .. ON CONFLICT DO UPDATE`` (close to COPY speed).  SQLite:
+    one ``executemany`` upsert, then the job assignment.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -137,52 +190,53 @@ class PostingWriter:
         self.dialect = engine.dialect.name
         stmt = sqlite.insert(postings)
         update_cols: dict[str, Any] = {c: stmt.excluded[c] for c in POSTING_DATA_COLUMNS}
+        key_cols = (postings.c.id, postings.c.job_id, postings.c.source, postings.c.source_id)
         self._sqlite_upsert = stmt.on_conflict_do_update(
             index_elements=["source", "source_id"], set_=update_cols
-        ).returning(postings.c.id, postings.c.job_id)
+        ).returning(*key_cols)
         seen_cols: dict[str, Any] = {c: stmt.excluded[c] for c in SEEN_COLUMNS}
         self._sqlite_upsert_seen = stmt.on_conflict_do_update(
             index_elements=["source", "source_id"], set_=seen_cols
-        ).returning(postings.c.id, postings.c.job_id)
+        ).returning(*key_cols)
         cols = ", ".join(ROW_COLUMNS)
+        scols = ", ".join(f"s.{c}" for c in ROW_COLUMNS)
+        pcols = ", ".join(f"p.{c}" for c in PROFILE_COLUMNS)
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in POSTING_DATA_COLUMNS)
-        seq = "nextval(pg_get_serial_sequence('jobs', 'id'))"
         self._pg_copy = f"COPY postings_stage ({cols}) FROM STDIN"
-        # one staging table per connection, emptied by each commit
+        # one staging table per connection (and a narrow one for job ids), emptied by each commit
         self._pg_create_stage = (
-            "CREATE TEMP TABLE IF NOT EXISTS postings_stage ON COMMIT DELETE ROWS AS "
-            f"SELECT {cols}, job_id, false AS needs_job, false AS new_job FROM postings WITH NO DATA"
+            f"CREATE TEMP TABLE IF NOT EXISTS postings_stage ON COMMIT DELETE ROWS AS "
+            f"SELECT {cols} FROM postings WITH NO DATA; "
+            "CREATE TEMP TABLE IF NOT EXISTS postings_stage_jobs "
+            "(source text, source_id text, job_id bigint) ON COMMIT DELETE ROWS"
         )
-        # job assignment happens in the staging table, so each posting row is written once
-        self._pg_link = (
-            # postings not stored yet (or stored without a job) need one
-            "UPDATE postings_stage s SET needs_job = true WHERE NOT EXISTS (SELECT 1 FROM postings p "
-            "WHERE p.source = s.source AND p.source_id = s.source_id AND p.job_id IS NOT NULL)",
-            # a repost joins the job of its stored origin
-            "UPDATE postings_stage s SET job_id = o.job_id FROM postings o WHERE s.needs_job "
-            "AND s.origin_id IS NOT NULL AND o.source = s.origin AND o.source_id = s.origin_id "
-            "AND o.job_id IS NOT NULL",
-            # an original joins the job of a stored repost that names it
-            "UPDATE postings_stage s SET job_id = (SELECT min(o.job_id) FROM postings o "
-            "WHERE o.origin = s.source AND o.origin_id = s.source_id) WHERE s.needs_job AND s.job_id IS NULL "
-            "AND EXISTS (SELECT 1 FROM postings o WHERE o.origin = s.source AND o.origin_id = s.source_id "
-            "AND o.job_id IS NOT NULL)",
-            f"UPDATE postings_stage SET job_id = {seq}, new_job = true "
-            "WHERE needs_job AND job_id IS NULL AND origin_id IS NULL",
-            # a repost whose origin is in the same batch
-            "UPDATE postings_stage s SET job_id = o.job_id FROM postings_stage o WHERE s.needs_job "
-            "AND s.job_id IS NULL AND o.source = s.origin AND o.source_id = s.origin_id AND o.job_id IS NOT NULL",
-            f"UPDATE postings_stage SET job_id = {seq}, new_job = true WHERE needs_job AND job_id IS NULL",
-            "INSERT INTO jobs (id, title, company, created_at, updated_at) "
-            "SELECT job_id, title, company, first_seen_at, first_seen_at FROM postings_stage WHERE new_job",
+        # the batch's stored rows and origin links (repost -> original, original <- repost)
+        self._pg_facts = (
+            "SELECT s.source, s.source_id, p.id, p.job_id, p.title, p.company, p.url, p.apply_url, "
+            "p.dedupe_signature, "
+            "(SELECT o.job_id FROM postings o WHERE o.source = s.origin AND o.source_id = s.origin_id) "
+            "AS fwd, (SELECT min(o.job_id) FROM postings o WHERE o.origin = s.source "
+            "AND o.origin_id = s.source_id) AS rev, "
+            # a job id reserved for each posting without a job (unused ones leave gaps: harmless)
+            "CASE WHEN p.job_id IS NULL THEN nextval(pg_get_serial_sequence('jobs', 'id')) END AS reserved "
+            "FROM postings_stage s LEFT JOIN postings p ON p.source = s.source AND p.source_id = s.source_id"
+        )
+        # stored postings sharing an index key with the batch (the newest MAX_PER_KEY per key)
+        self._pg_candidates = (
+            f"SELECT h.hash, {pcols} FROM unnest(%s::text::bigint[]) AS h(hash) CROSS JOIN LATERAL "
+            "(SELECT b.posting_id FROM posting_bands b WHERE b.hash = h.hash "
+            f"ORDER BY b.posting_id DESC LIMIT {MAX_PER_KEY}) c "
+            "JOIN postings p ON p.id = c.posting_id WHERE p.job_id IS NOT NULL"
         )
         merge = (
-            f"INSERT INTO postings ({cols}, job_id) SELECT {cols}, job_id FROM postings_stage "
-            "ORDER BY source, source_id ON CONFLICT (source, source_id) DO UPDATE SET {updates}, "
-            "job_id = COALESCE(postings.job_id, EXCLUDED.job_id)"
+            f"INSERT INTO postings ({cols}, job_id) SELECT {scols}, j.job_id FROM postings_stage s "
+            "LEFT JOIN postings_stage_jobs j ON j.source = s.source AND j.source_id = s.source_id "
+            "ORDER BY s.source, s.source_id ON CONFLICT (source, source_id) DO UPDATE SET {updates}, "
+            "job_id = COALESCE(postings.job_id, EXCLUDED.job_id) RETURNING id, source, source_id"
         )
         self._pg_merge = merge.format(updates=updates)
         self._pg_merge_seen = merge.format(updates=", ".join(f"{c} = EXCLUDED.{c}" for c in SEEN_COLUMNS))
+        self._profile_cols = [postings.c[c] for c in PROFILE_COLUMNS]
 
     def write(self, items: Sequence[Any], run_id: int | None = None, now: datetime | None = None) -> int:
         """Upsert ``items`` (JobPosting objects or field mappings); returns postings written."""
@@ -190,86 +244,170 @@ class PostingWriter:
             return 0
         now = now or datetime.now(UTC)
         fields = [item_fields(i) for i in items]
-        full = [f for f in fields if not f.get("partial")]
-        seen = [f for f in fields if f.get("partial")]
+        groups = []
+        for group, seen_only in (
+            (collapse(f for f in fields if not f.get("partial")), False),
+            (collapse(f for f in fields if f.get("partial")), True),
+        ):
+            if group:  # signatures and keys are computed before the transaction
+                groups.append((group, dedupe_batch(group), seen_only))
         written = 0
         with self.engine.begin() as conn:
-            for group, seen_only in ((full, False), (seen, True)):
-                if not group:
-                    continue
+            for group, batch, seen_only in groups:
                 if self.dialect == "postgresql":
                     rows = to_rows(group, now, run_id, encode_json=True)
-                    written += self._write_pg(conn, rows, seen_only, first=written == 0)
+                    written += self._write_pg(conn, rows, batch, now, seen_only, first=written == 0)
                 else:
-                    written += self._write_sqlite(
-                        conn, to_rows(group, now, run_id, encode_json=False), now, seen_only
-                    )
+                    rows = to_rows(group, now, run_id, encode_json=False)
+                    written += self._write_sqlite(conn, rows, batch, now, seen_only)
         return written
 
-    def _write_sqlite(
-        self, conn: Connection, rows: list[tuple[Any, ...]], now: datetime, seen_only: bool
-    ) -> int:
-        params = [dict(zip(ROW_COLUMNS, r, strict=True)) for r in rows]
-        returned = conn.execute(self._sqlite_upsert_seen if seen_only else self._sqlite_upsert, params).all()
-        without_job = [pid for pid, job_id in returned if job_id is None]
-        has_origin = any(p["origin_id"] for p in params)
-        link_jobs(
-            conn, without_job, now, has_origin=has_origin, sources=sorted({p["source"] for p in params})
-        )
-        return len(returned)
+    # --- PostgreSQL -----------------------------------------------------------------------
 
-    def _write_pg(self, conn: Connection, rows: list[tuple[Any, ...]], seen_only: bool, first: bool) -> int:
+    def _write_pg(
+        self,
+        conn: Connection,
+        rows: list[tuple[Any, ...]],
+        batch: Batch,
+        now: datetime,
+        seen_only: bool,
+        first: bool,
+    ) -> int:
         raw = conn.connection.driver_connection
         assert raw is not None
+        index = {batch.ident(i): i for i in range(len(batch))}
         with raw.cursor() as cur:
             if not conn.connection.info.get("postings_stage"):
                 cur.execute(self._pg_create_stage)
                 conn.connection.info["postings_stage"] = True
-            elif not first:
-                cur.execute("DELETE FROM postings_stage")  # the batch's first group is still there
+            elif not first:  # the batch's first group is still there
+                cur.execute("DELETE FROM postings_stage; DELETE FROM postings_stage_jobs")
             with cur.copy(self._pg_copy) as copy:
                 for row in rows:
                     copy.write_row(row)
-            for sql in self._pg_link:
-                cur.execute(sql)
+            # jit off: the candidate query's estimates (LIMIT per key) would trigger a ~150 ms compile
+            cur.execute(f"SET LOCAL jit = off; SELECT pg_advisory_xact_lock({DEDUPE_LOCK_KEY})")
+            cur.execute(self._pg_facts)
+            names = [d.name for d in cur.description or ()]
+            stored: dict[int, dict[str, Any]] = {}
+            origin_jobs: dict[int, int] = {}
+            needs: list[int] = []
+            reserved: dict[int, int] = {}
+            for rec in cur.fetchall():
+                r = dict(zip(names[2:], rec[2:], strict=True))
+                i = index[(rec[0], rec[1])]
+                if r["id"] is not None:
+                    stored[i] = r
+                if r["job_id"] is None:
+                    needs.append(i)
+                    reserved[i] = r["reserved"]
+                    link = r["fwd"] if r["fwd"] is not None else r["rev"]
+                    if link is not None:
+                        origin_jobs[i] = link
+            decided = self._assign_pg(cur, batch, needs, origin_jobs, reserved, now)
+            if decided:
+                with cur.copy("COPY postings_stage_jobs (source, source_id, job_id) FROM STDIN") as copy:
+                    for i, job_id in decided.items():
+                        copy.write_row((*batch.ident(i), job_id))
             cur.execute(self._pg_merge_seen if seen_only else self._pg_merge)
-            return int(cur.rowcount)
+            ids = {index[(src, sid)]: pid for pid, src, sid in cur.fetchall()}
+            band_rows = self._band_rows(batch, stored, ids, seen_only)
+            if band_rows:
+                with cur.copy("COPY posting_bands (band, hash, posting_id) FROM STDIN") as copy:
+                    copy.write("".join(f"{b}\t{h}\t{p}\n" for b, h, p in band_rows))
+            return len(ids)
 
+    def _assign_pg(
+        self,
+        cur: Any,
+        batch: Batch,
+        needs: list[int],
+        origin_jobs: dict[int, int],
+        reserved: dict[int, int],
+        now: datetime,
+    ) -> dict[int, int]:
+        if not needs:
+            return {}
+        hashes = sorted({h for i in needs if i not in origin_jobs for _, h in batch.keys[i]})
+        candidates: dict[int, list[Profile]] = {}
+        if hashes:
+            cur.execute(self._pg_candidates, ("{" + ",".join(map(str, hashes)) + "}",))
+            names = [d.name for d in cur.description or ()]
+            cache: dict[int, Profile] = {}
+            for rec in cur.fetchall():
+                pid = rec[1]
+                prof = cache.get(pid)
+                if prof is None:
+                    prof = cache[pid] = stored_profile(dict(zip(names[1:], rec[1:], strict=True)))
+                candidates.setdefault(rec[0], []).append(prof)
+        decided = assign(batch, needs, origin_jobs, candidates)
+        seeds: dict[int, int] = {}  # new job number -> its first posting, whose reserved id it takes
+        for i in sorted(decided):
+            if decided[i] < 0:
+                seeds.setdefault(decided[i], i)
+        if seeds:
+            with cur.copy("COPY jobs (id, title, company, created_at, updated_at) FROM STDIN") as copy:
+                for i in seeds.values():
+                    f = batch.fields[i]
+                    copy.write_row((reserved[i], seed_title(f), seed_company(f), now, now))
+            decided = {i: (reserved[seeds[j]] if j < 0 else j) for i, j in decided.items()}
+        return decided
 
-def link_jobs(
-    conn: Connection,
-    posting_ids: Sequence[int],
-    now: datetime,
-    has_origin: bool = True,
-    sources: Sequence[str] = (),
-) -> None:
-    """Give every posting in ``posting_ids`` (postings without a job yet) a ``job_id``.
+    @staticmethod
+    def _band_rows(
+        batch: Batch, stored: dict[int, dict[str, Any]], ids: dict[int, int], seen_only: bool
+    ) -> list[tuple[int, int, int]]:
+        out: list[tuple[int, int, int]] = []
+        for i, pid in ids.items():
+            old = stored.get(i)
+            if old is not None and seen_only:
+                continue  # a partial re-sighting writes no content
+            out.extend((band, h, pid) for band, h in new_keys(batch, i, old))
+        return out
 
-    Set-based; the origin links run only when the batch names origins or some
-    stored posting names one of the batch's sources as its origin (an index
-    lookup), so the common case is two statements per batch.
-    """
-    if not posting_ids:
-        return
-    if not has_origin and sources:
-        has_origin = bool(conn.execute(select(exists().where(postings.c.origin.in_(list(sources))))).scalar())
-    p = postings
-    o = postings.alias("o")
-    in_batch = and_(p.c.id.in_(bindparam("ids", expanding=True)), p.c.job_id.is_(None))
+    # --- SQLite ---------------------------------------------------------------------------
 
-    def link_by_origin() -> None:
-        # forward: p reposts o  (p.origin/origin_id -> o.source/source_id)
+    def _write_sqlite(
+        self,
+        conn: Connection,
+        rows: list[tuple[Any, ...]],
+        batch: Batch,
+        now: datetime,
+        seen_only: bool,
+    ) -> int:
+        index = {batch.ident(i): i for i in range(len(batch))}
+        stored: dict[int, dict[str, Any]] = {}
+        keys = list(index)
+        for n in range(0, len(keys), 400):
+            chunk = keys[n : n + 400]
+            query = select(*self._profile_cols).where(
+                tuple_(postings.c.source, postings.c.source_id).in_(chunk)
+            )
+            for r in conn.execute(query).mappings():
+                stored[index[(r["source"], r["source_id"])]] = dict(r)
+        params = [dict(zip(ROW_COLUMNS, r, strict=True)) for r in rows]
+        returned = conn.execute(self._sqlite_upsert_seen if seen_only else self._sqlite_upsert, params).all()
+        ids = {index[(src, sid)]: pid for pid, _, src, sid in returned}
+        needs = [index[(src, sid)] for _, job_id, src, sid in returned if job_id is None]
+        if needs:
+            self._assign_sqlite(conn, batch, needs, ids, now)
+        band_rows = self._band_rows(batch, stored, ids, seen_only)
+        if band_rows:
+            conn.execute(
+                insert(posting_bands), [{"band": b, "hash": h, "posting_id": p} for b, h, p in band_rows]
+            )
+        return len(returned)
+
+    def _assign_sqlite(
+        self, conn: Connection, batch: Batch, needs: list[int], ids: dict[int, int], now: datetime
+    ) -> None:
+        p, o = postings, postings.alias("o")
         forward = (
             select(o.c.job_id)
             .where(o.c.source == p.c.origin, o.c.source_id == p.c.origin_id, o.c.job_id.is_not(None))
             .limit(1)
             .scalar_subquery()
         )
-        conn.execute(
-            update(p).where(in_batch, p.c.origin_id.is_not(None)).values(job_id=forward),
-            {"ids": list(posting_ids)},
-        )
-        # reverse: o reposts p  (o.origin/origin_id -> p.source/source_id)
         reverse = (
             select(o.c.job_id)
             .where(o.c.origin == p.c.source, o.c.origin_id == p.c.source_id, o.c.job_id.is_not(None))
@@ -277,24 +415,63 @@ def link_jobs(
             .limit(1)
             .scalar_subquery()
         )
-        conn.execute(update(p).where(in_batch).values(job_id=reverse), {"ids": list(posting_ids)})
-
-    def new_jobs(only_originals: bool) -> None:
-        cond = [in_batch]
-        if only_originals:
-            cond.append(p.c.origin_id.is_(None))
+        by_id = {ids[i]: i for i in needs}
+        origin_jobs: dict[int, int] = {}
+        need_ids = sorted(by_id)
+        for n in range(0, len(need_ids), 500):
+            query = select(p.c.id, forward, reverse).where(p.c.id.in_(need_ids[n : n + 500]))
+            for pid, fwd, rev in conn.execute(query):
+                link = fwd if fwd is not None else rev
+                if link is not None:
+                    origin_jobs[by_id[pid]] = link
+        hashes = sorted({h for i in needs if i not in origin_jobs for _, h in batch.keys[i]})
+        candidates: dict[int, list[Profile]] = {}
+        cache: dict[int, Profile] = {}
+        b = posting_bands
+        for n in range(0, len(hashes), 500):
+            query = (
+                select(b.c.hash, *self._profile_cols)
+                .join(p, p.c.id == b.c.posting_id)
+                .where(b.c.hash.in_(hashes[n : n + 500]), p.c.job_id.is_not(None))
+                .order_by(b.c.hash, p.c.id.desc())
+            )
+            for r in conn.execute(query).mappings():
+                found = candidates.setdefault(r["hash"], [])
+                if len(found) < MAX_PER_KEY:
+                    prof = cache.get(r["id"])
+                    if prof is None:
+                        prof = cache[r["id"]] = stored_profile(dict(r))
+                    found.append(prof)
+        decided = assign(batch, needs, origin_jobs, candidates)
+        seeds: dict[int, int] = {}
+        for i in sorted(decided):
+            if decided[i] < 0:
+                seeds.setdefault(decided[i], i)
+        if seeds:
+            new = conn.execute(
+                insert(jobs).returning(jobs.c.id, jobs.c.seed_posting_id, sort_by_parameter_order=True),
+                [
+                    {
+                        "seed_posting_id": ids[i],
+                        "title": seed_title(batch.fields[i]),
+                        "company": seed_company(batch.fields[i]),
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for i in seeds.values()
+                ],
+            ).all()
+            job_of_seed = {seed: job for job, seed in new}
+            decided = {i: (job_of_seed[ids[seeds[j]]] if j < 0 else j) for i, j in decided.items()}
         conn.execute(
-            insert(jobs).from_select(
-                ["seed_posting_id", "title", "company", "created_at", "updated_at"],
-                select(p.c.id, p.c.title, p.c.company, bindparam("now"), bindparam("now")).where(*cond),
-            ),
-            {"ids": list(posting_ids), "now": now},
+            update(postings).where(postings.c.id == bindparam("pid")).values(job_id=bindparam("jid")),
+            [{"pid": ids[i], "jid": j} for i, j in decided.items()],
         )
-        seeded = select(jobs.c.id).where(jobs.c.seed_posting_id == p.c.id).scalar_subquery()
-        conn.execute(update(p).where(in_batch).values(job_id=seeded), {"ids": list(posting_ids)})
 
-    if has_origin:
-        link_by_origin()
-        new_jobs(only_originals=True)
-        link_by_origin()
-    new_jobs(only_originals=False)
+
+def seed_title(fields: Mapping[str, Any]) -> str | None:
+    return strip_nul(fields.get("title"))
+
+
+def seed_company(fields: Mapping[str, Any]) -> str | None:
+    return strip_nul(fields.get("company"))

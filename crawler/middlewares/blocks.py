@@ -24,6 +24,15 @@ Block signals
       where cards were expected); a non-empty string is the reason.
     Requests with ``meta["dont_block_check"] = True`` are never checked.
 
+Rerouting (hook)
+    Before any back-off, every block signal is offered to the handlers of the Scrapy
+    signal :data:`block_detected` (``request``, ``block``: the :class:`BlockSignal`).
+    A handler returning ``True`` claims it: the request is retried at once (with the
+    meta the handler left on it), the slot is not paused and the signal does not count
+    toward ``BLOCK_MAX_RETRIES`` (stat ``blocks/rerouted``).  The proxy pool
+    (``crawler/middlewares/proxies.py``) claims a block on one exit while another exit
+    is available; only when none is does the back-off below apply.
+
 On a block signal
     The request is retried after a pause of its download slot: the pause is
     ``min(BLOCK_BACKOFF_MAX, BLOCK_BACKOFF_BASE * 2 ** (n - 1))`` seconds for the
@@ -98,6 +107,11 @@ _REDIRECT_META = ("redirect_times", "redirect_ttl", "redirect_urls", "redirect_r
 _META_DECISION = "_block_decision"
 #: longest single wait step while a request is held (so a shutdown is not delayed by a long pause)
 _HOLD_STEP = 1.0
+
+
+#: Scrapy signal sent for each block signal before the back-off (see "Rerouting" above);
+#: arguments ``request`` and ``block``; a handler returning ``True`` claims the signal
+block_detected = object()
 
 
 class BlockedStop(IgnoreRequest):
@@ -298,6 +312,9 @@ class BlockMiddleware:
         stats.set_value("blocks/last_url", signal.url)
         if self.stopping:
             return BlockedStop(f"blocked ({signal.reason}) while stopping: {request.url}")
+        if self._rerouted(request, signal):
+            stats.inc_value("blocks/rerouted")
+            return self._retry(request)
         key = self._slot_key(request)
         now = monotonic()
         if self._paused_until.get(key, 0.0) > now:
@@ -333,6 +350,11 @@ class BlockMiddleware:
             self.max_retries,
         )
         return self._retry(request)
+
+    def _rerouted(self, request: Request, signal: BlockSignal) -> bool:
+        """True when a :data:`block_detected` handler claimed the signal (e.g. another proxy exit)."""
+        results = self.crawler.signals.send_catch_log(block_detected, request=request, block=signal)
+        return any(result is True for _, result in results)
 
     def stop(self, request: Request, signal: BlockSignal, why: str) -> None:
         """Stop the crawl: fail every pending request unsent; close with ``"blocked"`` when idle."""

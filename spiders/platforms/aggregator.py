@@ -175,7 +175,9 @@ def node_text(node: Selector, keep_lines: bool = False) -> str | None:
     else:
         parts = [
             _WS.sub(" ", t).strip()
-            for t in node.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()
+            # descendant::, not .//: libxml2 evaluates ".//text()[predicate]" in quadratic time
+            # (a 20 MB page took hours and blocked the reactor)
+            for t in node.xpath("descendant::text()[not(ancestor::script or ancestor::style)]").getall()
         ]
         text = ("\n" if keep_lines else " ").join(p for p in parts if p)
     text = text.strip() if keep_lines else re.sub(r"\s+", " ", text).strip()
@@ -195,8 +197,11 @@ def select_links(sel: Selector, expr: str | None, base: str) -> list[str]:
     out: list[str] = []
     for node in select(sel, expr):
         value = node.attrib.get("href") if _is_element(node) else str(node.root)
-        if value and value.strip() and not value.strip().startswith(("javascript:", "mailto:", "#")):
-            url = urljoin(base, value.strip()).split("#", 1)[0]
+        if value and value.strip() and not value.strip().lower().startswith(("javascript:", "mailto:", "#")):
+            try:
+                url = urljoin(base, value.strip()).split("#", 1)[0]
+            except ValueError:  # "http://[::1" and the like: not a URL
+                continue
             if url not in out:
                 out.append(url)
     return out
@@ -371,10 +376,18 @@ class AggregatorSpider(JobSpider):
                 cb_kwargs={"page": 1},
             )
 
+    def not_text(self, response: Response) -> bool:
+        """True (after a warning and ``jobs/parse_error/not_text``) for a body that is not text."""
+        if isinstance(response, TextResponse):
+            return False
+        logger.warning("board %s: response is not text, skipped: %s", self.config.name, response.url)
+        self.count("parse_error/not_text")
+        return True
+
     def parse_listing(self, response: Response, page: int) -> Iterator[scrapy.Request]:
-        if not isinstance(response, TextResponse):
+        if self.not_text(response):
             return
-        sel = Selector(text=response.text)
+        sel = Selector(text=response.text, type="html")  # never auto-detected as JSON
         links = select_links(sel, self.config.link, response.url)
         if self.config.link_pattern:
             links = [u for u in links if re.search(self.config.link_pattern, u)]
@@ -385,16 +398,23 @@ class AggregatorSpider(JobSpider):
             if url in self._seen:
                 continue
             self._seen.add(url)
-            yield self._request(url, "detail", self.parse_posting)
+            yield from self._follow(url, "detail", self.parse_posting)
         if page >= self.config.max_pages:
             return
         for url in select_links(sel, self.config.next_page, response.url)[:1]:
-            yield self._request(url, "listing", self.parse_listing, cb_kwargs={"page": page + 1})
+            yield from self._follow(url, "listing", self.parse_listing, cb_kwargs={"page": page + 1})
+
+    def _follow(self, url: str, kind: str, callback: Any, **kwargs: Any) -> Iterator[scrapy.Request]:
+        try:
+            yield self._request(url, kind, callback, **kwargs)
+        except ValueError as exc:  # Scrapy refuses the URL ("Missing scheme"): one bad link, not the page
+            logger.warning("board %s: link not followed (%s)", self.config.name, exc)
+            self.count("aggregator/bad_link")
 
     def parse_posting(self, response: Response) -> Iterator[Any]:
-        if not isinstance(response, TextResponse):
+        if self.not_text(response):
             return
-        fields = extract_posting(self.config, Selector(text=response.text), response.url)
+        fields = extract_posting(self.config, Selector(text=response.text, type="html"), response.url)
         if not fields.get("title"):
             self.count("aggregator/no_title")
             logger.warning("board %s: no title on %s", self.config.name, response.url)

@@ -56,7 +56,6 @@ Mapping (the spider only extracts; the normalizers read the raw strings):
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
@@ -72,7 +71,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import JobPosting
 from crawler.middlewares.blocks import STOP_REASON
-from crawler.structured import clean_str, dedupe
+from crawler.structured import clean_str, dedupe, loads_json
 from spiders.base import JobSpider, split_arg
 from spiders.platforms.ats import DATA_DIR, parse_boards, read_boards
 from spiders.platforms.feeds import http_url, rebase_url
@@ -274,15 +273,16 @@ class GithubIssuesSpider(JobSpider):
             self.count("repo_not_found")
             return
         try:
-            issues = json.loads(response.body)
+            issues = loads_json(response.body)
         except ValueError as exc:
             self.logger.warning("GitHub %r: response is not JSON (%s): %s", repo, exc, response.url)
             self.count("parse_error/json")
             issues = None
-        if issues is not None and not isinstance(issues, list):
-            self.logger.warning("GitHub %r: expected a list of issues: %s", repo, response.url)
-            self.count("parse_error/json")
-            issues = None
+        else:
+            if not isinstance(issues, list):  # an object, or a bare null
+                self.logger.warning("GitHub %r: expected a list of issues: %s", repo, response.url)
+                self.count("parse_error/json")
+                issues = None
         for issue in issues or []:
             item = self.issue_item(issue, repo)
             if item is not None:

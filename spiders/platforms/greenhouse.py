@@ -44,6 +44,7 @@ the blurbs) name exactly one period ("Annual", "per hour", ...).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
@@ -53,6 +54,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.history import mark_listed
 from crawler.items import JobPosting
 from crawler.structured import clean_str, dedupe, format_salary, iso_currency, unescape_html_once
 from spiders.base import truthy
@@ -137,9 +139,9 @@ def _cents(value: Any) -> float | None:
         return None
     try:
         cents = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an integer beyond float range
         return None
-    return cents / 100 if cents > 0 else None
+    return cents / 100 if math.isfinite(cents) and cents > 0 else None
 
 
 class GreenhouseSpider(AtsBoardSpider):
@@ -181,6 +183,8 @@ class GreenhouseSpider(AtsBoardSpider):
             self.logger.warning(
                 "Greenhouse board %r: meta.total=%s but %d jobs listed", board.slug, total, len(jobs)
             )
+        elif hasattr(self, "crawler"):
+            mark_listed(self, board.slug)  # the whole board is in this one response: absent jobs closed
         self.count("listed", len(jobs))
         for job in jobs:
             item = self.job_item(job, board)

@@ -39,7 +39,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.http import Response, TextResponse
+from parsel import Selector
+from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from w3lib.url import canonicalize_url
 
 from crawler.items import JobPosting
@@ -55,13 +56,28 @@ CANONICAL_LINK = (
 )
 
 
+def html_selector(response: TextResponse) -> Selector:
+    """The page as HTML.  A plain ``TextResponse`` (a page served as ``text/plain`` or JSON) would get
+    a selector of type ``json`` from parsel when its body parses as JSON, and XPath on it fails."""
+    if isinstance(response, HtmlResponse | XmlResponse):
+        return response.selector
+    return Selector(text=response.text, type="html")
+
+
+def _urljoin(response: TextResponse, href: str) -> str | None:
+    try:
+        return response.urljoin(href.strip())
+    except ValueError:  # "http://[::1" and the like: not a URL
+        return None
+
+
 class JsonLdJobPostingMixin(JobSpider):
     """Adds :meth:`parse_jsonld` to a :class:`~spiders.base.JobSpider` (no ``name``: not a spider itself)."""
 
     # -- extraction --------------------------------------------------------------------------
     def jsonld_blocks(self, response: TextResponse) -> list[Any]:
         """The parsed JSON-LD blocks of the page; malformed ones logged, counted and skipped."""
-        scripts = response.xpath(JSONLD_SCRIPTS)
+        scripts = html_selector(response).xpath(JSONLD_SCRIPTS)
         blocks: list[Any] = []
         for number, script in enumerate(scripts, start=1):
             body = "".join(script.xpath("text()").getall())
@@ -87,8 +103,8 @@ class JsonLdJobPostingMixin(JobSpider):
     @staticmethod
     def page_url(response: TextResponse) -> str:
         """The page's ``<link rel="canonical">`` (made absolute), else the response URL."""
-        href = response.xpath(CANONICAL_LINK).get()
-        return response.urljoin(href.strip()) if href and href.strip() else response.url
+        href = html_selector(response).xpath(CANONICAL_LINK).get()
+        return (_urljoin(response, href) if href and href.strip() else None) or response.url
 
     def jsonld_source_id(
         self, response: TextResponse, posting: dict[str, Any], index: int, total: int, identifier: str | None
@@ -104,7 +120,7 @@ class JsonLdJobPostingMixin(JobSpider):
     ) -> JobPosting:
         fields = jobposting_fields(posting)
         own_url = text_value(posting.get("url"))
-        fields["url"] = response.urljoin(own_url) if own_url else self.page_url(response)
+        fields["url"] = (_urljoin(response, own_url) if own_url else None) or self.page_url(response)
         fields["source_id"] = self.jsonld_source_id(response, posting, index, total, identifier)
         return self.new_item(**fields)
 

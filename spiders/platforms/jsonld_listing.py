@@ -33,7 +33,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 
 from crawler.items import JobPosting
-from spiders.platforms.jsonld import JsonLdJobPostingMixin
+from spiders.platforms.jsonld import JsonLdJobPostingMixin, html_selector
 
 
 class JsonLdListingSpider(JsonLdJobPostingMixin):
@@ -81,8 +81,11 @@ class JsonLdListingSpider(JsonLdJobPostingMixin):
         links: dict[str, str] = {}
         here = urlsplit(response.url)
         own_hosts = {here.netloc.lower(), urlsplit(self.default_base_url).netloc.lower()}
-        for href in response.xpath("//a/@href").getall():
-            parts = urlsplit(response.urljoin(href.strip()))
+        for href in html_selector(response).xpath("//a/@href").getall():
+            try:
+                parts = urlsplit(response.urljoin(href.strip()))
+            except ValueError:  # "http://[::1" and the like: not a URL
+                continue
             if parts.netloc.lower() not in own_hosts:
                 continue
             match = self._job_link.match(parts.path)

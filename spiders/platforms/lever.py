@@ -83,7 +83,10 @@ def epoch_ms_iso(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        moment = datetime.fromtimestamp(value / 1000, UTC)
+        try:
+            moment = datetime.fromtimestamp(value / 1000, UTC)
+        except (OverflowError, OSError, ValueError):  # 1e308, NaN, before year 1 / after 9999
+            return None
         return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return clean_str(value)
 

@@ -13,7 +13,6 @@ Pages
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -22,7 +21,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from parsel import Selector, SelectorList
 
 from crawler.items import EMPLOYMENT_TYPES
-from crawler.structured import find_typed, loads_jsonld, location_strings, organization_name, organization_url
+from crawler.structured import (
+    find_typed,
+    loads_json,
+    loads_jsonld,
+    location_strings,
+    organization_name,
+    organization_url,
+)
 
 CANONICAL_HOST = "https://www.linkedin.com"
 SEARCH_PATH = "/jobs-guest/jobs/api/seeMoreJobPostings/search"
@@ -255,7 +261,7 @@ def _comment_value(node: Selector | None) -> str | None:
     body = body.removeprefix("<!--").removesuffix("-->").strip()
     if body.startswith('"'):
         try:
-            value = json.loads(body)
+            value = loads_json(body)
         except ValueError:
             value = body.strip('"')
         return str(value).strip() or None
@@ -321,7 +327,7 @@ def parse_card(node: Selector) -> Card | None:
 
 def parse_cards(html: str | Selector) -> list[Card]:
     """Every job card of a search page or ``seeMoreJobPostings`` fragment, in page order."""
-    sel = html if isinstance(html, Selector) else Selector(text=html)
+    sel = html if isinstance(html, Selector) else Selector(text=html, type="html")  # never "json"
     cards = []
     for node in card_nodes(sel):
         card = parse_card(node)
@@ -438,7 +444,7 @@ def _jsonld_posting(sel: Selector) -> dict[str, Any] | None:
 
 def parse_detail(html: str | Selector) -> Detail:
     """Fields of a detail fragment (``jobs-guest/jobs/api/jobPosting``) or a ``/jobs/view`` page."""
-    sel = html if isinstance(html, Selector) else Selector(text=html)
+    sel = html if isinstance(html, Selector) else Selector(text=html, type="html")  # never "json"
     d = Detail()
     d.job_id = _comment_value(_first(sel.css("code#decoratedJobPostingId")))
     d.page_key = sel.css("meta[name=pageKey]::attr(content)").get() or _comment_value(

@@ -36,7 +36,7 @@ def test_failed_item_goes_to_dead_letters_and_replays(pg_url: str, tmp_path: Pat
             settings={"ITEM_PIPELINES": WITH_FAULT},
             env={**env, "FAIL_TITLE": "AI Engineer"},
         )
-    assert first.returncode == 0, first.log[-3000:]
+    assert first.returncode == 1, first.log[-3000:]  # status failed (crawler/exitcodes.py)
     assert "Error processing greenhouse:8556658002" in first.log  # logged with the posting's id
     files = list(dead.glob("dead-greenhouse-*.jsonl"))
     assert len(files) == 1

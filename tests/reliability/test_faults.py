@@ -158,7 +158,8 @@ def test_concurrent_crawls_writing_overlapping_postings(pg_url: str, tmp_path: P
 
         def crawl(n: int) -> int:
             env = {"DATABASE_URL": pg_url, "STORE_SPOOL_DIR": str(tmp_path / f"spool{n}")}
-            settings = {**FAST, "STORE_BATCH_SIZE": "50"}
+            # two runs of one source at once, on purpose: without the source lock (crawler/locks.py)
+            settings = {**FAST, "STORE_BATCH_SIZE": "50", "SOURCE_LOCK_ENABLED": "0"}
             args = {"companies": companies(BOARDS), "base_url": srv.base_url}
             result = run_crawl("greenhouse", args=args, settings=settings, env=env, timeout=300)
             assert "deadlock" not in result.log.lower(), result.log[-2000:]
@@ -170,7 +171,7 @@ def test_concurrent_crawls_writing_overlapping_postings(pg_url: str, tmp_path: P
     assert count(pg_url) == (TOTAL, TOTAL)
     with get_engine(pg_url).connect() as conn:
         runs = conn.execute(select(crawl_runs.c.status, crawl_runs.c.items_stored)).all()
-        jobs_per_posting = conn.execute(select(func.count(func.distinct(postings.c.job_id)))).scalar_one()
+        without_job = conn.execute(select(func.count()).where(postings.c.job_id.is_(None))).scalar_one()
     assert [r.status for r in runs] == ["finished", "finished"]
     assert all(r.items_stored == TOTAL for r in runs)
-    assert jobs_per_posting == TOTAL
+    assert without_job == 0  # (the copies share descriptions, so dedupe may group them into few jobs)

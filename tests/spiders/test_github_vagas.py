@@ -344,7 +344,7 @@ def test_crawl_github_rate_limited(tmp_path: Path) -> None:
             output=tmp_path / "out.jsonl",
         )
         requests = list(server.requests)
-    assert result.returncode == 0, result.log[-3000:]
+    assert result.returncode == 3, result.log[-3000:]  # blocked (crawler/exitcodes.py)
     assert len(requests) == 1 and "authorization" not in {k.lower() for k in requests[0].headers}
     assert len(result.items) == 3
     assert logged_stat(result.log, "jobs/rate_limited") == 1

@@ -256,7 +256,7 @@ def test_rate_limited_server_slows_down_stops_blocked_and_resumes(tmp_path: Path
         log2 = list(server.log)
 
     # -- the blocked run -------------------------------------------------------------------------------
-    assert first.returncode == 0, first.log[-3000:]
+    assert first.returncode == 3, first.log[-3000:]  # blocked (crawler/exitcodes.py)
     assert "Closing spider (blocked)" in first.log
     assert stat(first.log, "finish_reason") == "blocked"
     assert [status for _, _, status in log1].count(429) == 2

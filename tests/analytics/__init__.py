@@ -1,0 +1,1 @@
+"""Tests of the analysts' database: history, views, role, exports, report."""

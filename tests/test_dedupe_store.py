@@ -1,0 +1,157 @@
+"""Cross-source job assignment through the real storage path, on SQLite and PostgreSQL.
+
+Postings are real fixture postings rendered as another source would (``tests/eval/pairs.jsonl``
+recipes, :mod:`crawler.dedupe.pairs`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from crawler.db.engine import get_engine
+from crawler.db.migrate import downgrade, upgrade
+from crawler.db.models import jobs, posting_bands, postings
+from crawler.db.store import PostingWriter
+from crawler.dedupe.pairs import build_pair, load_pairs
+from crawler.items import JobPosting
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pair(kind: str, n: int = 0) -> tuple[JobPosting, JobPosting]:
+    rows = [r for r in load_pairs() if r["kind"] == kind]
+    return build_pair(rows[n])
+
+
+def job_ids(url: str) -> dict[tuple[str, str], int]:
+    with get_engine(url).connect() as conn:
+        return {(r.source, r.source_id): r.job_id for r in conn.execute(select(postings))}
+
+
+def test_near_duplicate_from_another_source_in_a_later_write_joins_the_job(db_url: str) -> None:
+    upgrade(db_url)
+    writer = PostingWriter(get_engine(db_url))
+    ats, linkedin = pair("linkedin_no_link")  # no URL link: found by company + title + description
+    one_city, other_city = pair("same_role_other_city")
+    role_a, role_b = pair("same_company_other_role", 1)
+    writer.write([ats, one_city, role_a])
+    writer.write([linkedin, other_city, role_b])
+    jobs_of = job_ids(db_url)
+    assert linkedin.source != ats.source
+    assert jobs_of[("linkedin", str(linkedin.source_id))] == jobs_of[(str(ats.source), str(ats.source_id))]
+    assert (
+        jobs_of[(str(other_city.source), str(other_city.source_id))]
+        != jobs_of[(str(one_city.source), str(one_city.source_id))]
+    )
+    assert (
+        jobs_of[(str(role_b.source), str(role_b.source_id))]
+        != jobs_of[(str(role_a.source), str(role_a.source_id))]
+    )
+    # re-sightings add no index rows; every job row exists
+    with get_engine(db_url).connect() as conn:
+        bands = conn.execute(select(func.count()).select_from(posting_bands)).scalar_one()
+        n_jobs = conn.execute(select(func.count()).select_from(jobs)).scalar_one()
+    writer.write([ats, linkedin])
+    with get_engine(db_url).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(posting_bands)).scalar_one() == bands
+    assert n_jobs == len(set(jobs_of.values())) == 5
+
+
+def test_same_batch_and_apply_url_links(db_url: str) -> None:
+    upgrade(db_url)
+    writer = PostingWriter(get_engine(db_url))
+    ats, linkedin = pair("ats_linkedin")  # LinkedIn's apply URL = the ATS page + tracking parameters
+    board, repost = pair("aggregator_repost")
+    writer.write([linkedin, ats, board, repost])
+    jobs_of = job_ids(db_url)
+    assert jobs_of[("linkedin", str(linkedin.source_id))] == jobs_of[(str(ats.source), str(ats.source_id))]
+    assert (
+        jobs_of[(str(repost.source), str(repost.source_id))]
+        == jobs_of[(str(board.source), str(board.source_id))]
+    )
+    assert len(set(jobs_of.values())) == 2
+
+
+def test_a_later_process_sees_earlier_runs(db_url: str, tmp_path: Path) -> None:
+    """The index lives in the database: a new process finds the job an earlier one stored."""
+    upgrade(db_url)
+    original, repost = pair("repost_weeks_apart")
+    reopened_a, reopened_b = pair("reopened_after_closing")
+    PostingWriter(get_engine(db_url)).write([original, reopened_a])
+    spool = tmp_path / "later.py"
+    spool.write_text(
+        "import sys\n"
+        "from crawler.db.engine import get_engine\n"
+        "from crawler.db.store import PostingWriter\n"
+        "from crawler.dedupe.pairs import build_pair, load_pairs\n"
+        "rows = load_pairs()\n"
+        "b1 = build_pair([r for r in rows if r['kind'] == 'repost_weeks_apart'][0])[1]\n"
+        "b2 = build_pair([r for r in rows if r['kind'] == 'reopened_after_closing'][0])[1]\n"
+        "print(PostingWriter(get_engine(sys.argv[1])).write([b1, b2]))\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(spool), db_url], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "2", done.stderr[-2000:]
+    jobs_of = job_ids(db_url)
+    assert (
+        jobs_of[(str(repost.source), str(repost.source_id))]
+        == jobs_of[(str(original.source), str(original.source_id))]
+    )
+    assert (
+        jobs_of[(str(reopened_b.source), str(reopened_b.source_id))]
+        != jobs_of[(str(reopened_a.source), str(reopened_a.source_id))]
+    )
+
+
+def test_concurrent_writers_agree_on_one_job(db_url: str) -> None:
+    """Two writers storing the two sides of a pair at the same moment still give one job."""
+    upgrade(db_url)
+    engine = get_engine(db_url)
+    for n in range(3):
+        a, b = pair("linkedin_no_link", n)
+        barrier = threading.Barrier(2)
+        errors: list[BaseException] = []
+
+        def write(
+            item: JobPosting, barrier: threading.Barrier = barrier, errors: list[BaseException] = errors
+        ) -> None:
+            try:
+                barrier.wait()
+                PostingWriter(engine).write([item])
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=write, args=(x,)) for x in (a, b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        jobs_of = job_ids(db_url)
+        assert jobs_of[(str(a.source), str(a.source_id))] == jobs_of[(str(b.source), str(b.source_id))]
+
+
+def test_migration_0002_upgrades_and_downgrades_with_data(db_url: str) -> None:
+    upgrade(db_url, "0001")
+    engine = get_engine(db_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO postings (source, source_id, title, first_seen_at, last_seen_at) "
+            "VALUES ('lever', 'old', 'Old posting', '2026-01-01', '2026-01-01')"
+        )
+    upgrade(db_url)
+    ats, linkedin = pair("linkedin_no_link")
+    PostingWriter(engine).write([ats, linkedin])
+    downgrade(db_url, "0001")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(postings)).scalar_one() == 3
+    upgrade(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(posting_bands)).scalar_one() == 0
