@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from scrapy.settings import default_settings as _default_settings
+
 BOT_NAME = "jobcrawler"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -39,6 +41,16 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_FORMATTER = "crawler.logformatter.JobLogFormatter"
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+# Scrapy's redirect middlewares, replaced in the base list so spiders' own DOWNLOADER_MIDDLEWARES keep them:
+# a redirect or meta refresh to "javascript:..." no longer loses the page (crawler/middlewares/redirect.py)
+DOWNLOADER_MIDDLEWARES_BASE = {
+    **_default_settings.DOWNLOADER_MIDDLEWARES_BASE,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.metarefresh.SafeMetaRefreshMiddleware": 580,
+    "crawler.middlewares.redirect.SafeRedirectMiddleware": 600,
+}
 
 # --- storage -------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///jobs.db")

@@ -244,6 +244,8 @@ def normalize_posting(item: Any, now: datetime | None = None) -> list[str]:
             if kept is None:
                 kept = sanitize_html(raw_html)
             adapter["description_html"] = remove_boilerplate_html(kept) or None
+        elif adapter.get("description_html") is not None:
+            adapter["description_html"] = None  # wrong type or empty: nothing safe to keep
         if not text:
             problems.add("description/empty")
         state["text"] = text

@@ -28,6 +28,7 @@ Rules
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -454,6 +455,17 @@ def dollar_currency_for_country(country: str | None) -> str | None:
     return DOLLAR_COUNTRIES.get(c) or YEN_COUNTRIES.get(c)
 
 
+def _salary(low: float | None, high: float | None, currency: str | None, period: str | None) -> Salary | None:
+    """A parsed statement as a Salary: zero bounds dropped, a range written high-low put in order."""
+    low = low if low is not None and low > 0 else None
+    high = high if high is not None and high > 0 else None
+    if low is None and high is None:
+        return None
+    if low is not None and high is not None and low > high:
+        low, high = high, low
+    return Salary(low, high, currency, period)
+
+
 def parse_salary(text: str | None, default_currency: str | None = None) -> Salary | None:
     """Parse a salary string.  ``None`` when it states no amount ("competitive", "a combinar").
 
@@ -479,7 +491,7 @@ def parse_salary(text: str | None, default_currency: str | None = None) -> Salar
     top = max(v for v in (best.low, best.high) if v is not None)
     if not best.has_marker and period is None and top < 1000:
         return None  # "between 5 and 6 figures", "3 openings": small bare numbers are not pay
-    return Salary(best.low, best.high, _final_currency(best.currency, default_currency), period)
+    return _salary(best.low, best.high, _final_currency(best.currency, default_currency), period)
 
 
 def is_no_salary_text(text: str | None) -> bool:
@@ -571,7 +583,7 @@ def find_salary_in_text(text: str | None, default_currency: str | None = None) -
         keyword_window = window if c.is_range else clause[-150:]
         if _PAY_WORDS_RE.search(keyword_window) or _PAY_AFTER_RE.match(near_after) or period_after:
             period = period_after or _period_in(clause[-120:])
-            return Salary(c.low, c.high, _final_currency(c.currency, default_currency), period)
+            return _salary(c.low, c.high, _final_currency(c.currency, default_currency), period)
     return None
 
 
@@ -601,12 +613,16 @@ def restated_salary(
 def _as_number(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str) and value.strip():
-        n = _number(value.strip())
-        return n
-    return None
+    try:
+        if isinstance(value, int | float):
+            n = float(value)
+        elif isinstance(value, str) and value.strip():
+            n = _number(value.strip())  # type: ignore[assignment]
+        else:
+            return None
+    except (OverflowError, ValueError):
+        return None  # an int beyond float range
+    return n if n is not None and math.isfinite(n) else None
 
 
 def validate_salary(

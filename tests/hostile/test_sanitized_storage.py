@@ -88,11 +88,6 @@ def test_stored_description_html_is_inert(db_url: str, tmp_path: Path) -> None:
         assert not dangerous(item["description_html"] or ""), item["description_html"]
 
 
-@pytest.mark.xfail(
-    reason="reported: Scrapy's MetaRefreshMiddleware (and RedirectMiddleware) build the redirect Request before "
-    "checking its scheme; Request('javascript:...') raises ValueError and the page never reaches the spider",
-    strict=False,
-)
 def test_meta_refresh_to_javascript_does_not_lose_the_posting(tmp_path: Path) -> None:
     page = (
         '<html><head><meta http-equiv="refresh" content="0;url=javascript:alert(1)"></head>'
