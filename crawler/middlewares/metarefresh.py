@@ -18,7 +18,9 @@ logger = logging.getLogger(__name__)
 
 
 class SafeMetaRefreshMiddleware(MetaRefreshMiddleware):
-    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
         try:
             return super().process_response(request, response)
         except ValueError as exc:

@@ -16,7 +16,6 @@ import html
 import json
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from crawler.db.engine import get_engine
