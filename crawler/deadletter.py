@@ -21,11 +21,32 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from twisted.python.failure import Failure
 
+from crawler.db.store import item_fields
 from crawler.logformatter import describe
 from crawler.runs import mask_secrets
-from pipelines.store import shallow_dict
 
 logger = logging.getLogger(__name__)
+
+
+def dead_letter_record(spider: str, item: Any, error: str, traceback: str = "") -> dict[str, Any]:
+    return {
+        "spider": spider,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "error": mask_secrets(error),
+        "traceback": mask_secrets(traceback[-4000:]),
+        "item": dict(item_fields(item)),
+    }
+
+
+def append_dead_letters(path: Path, records: list[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+
+def dead_letter_path(directory: str | Path, spider: str) -> Path:
+    return Path(directory) / f"dead-{spider}-{os.getpid()}-{int(time.time() * 1000)}.jsonl"
 
 
 class DeadLetter:
@@ -42,19 +63,10 @@ class DeadLetter:
 
     def item_error(self, item: Any, response: Any, spider: Spider, failure: Failure) -> None:
         if self.path is None:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            self.path = self.dir / f"dead-{spider.name}-{os.getpid()}-{int(time.time() * 1000)}.jsonl"
-        record = {
-            "spider": spider.name,
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "error": mask_secrets(
-                f"{getattr(failure.type, '__name__', 'Error')}: {failure.getErrorMessage()}"
-            ),
-            "traceback": mask_secrets(failure.getTraceback(elideFrameworkCode=True)[-4000:]),
-            "item": shallow_dict(item) if not isinstance(item, dict) else item,
-        }
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            self.path = dead_letter_path(self.dir, spider.name)
+        error = f"{getattr(failure.type, '__name__', 'Error')}: {failure.getErrorMessage()}"
+        record = dead_letter_record(spider.name, item, error, failure.getTraceback(elideFrameworkCode=True))
+        append_dead_letters(self.path, [record])
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("jobs/dead_letter")
         logger.error("%s sent to the dead-letter file %s", describe(item), self.path)

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import logging
 import os
@@ -26,22 +25,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from scrapy.crawler import Crawler
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.db.engine import get_engine, is_sqlite, mask_url
 from crawler.db.migrate import SchemaNotReady, ensure_schema
-from crawler.db.store import PostingWriter
+from crawler.db.store import PostingWriter, item_fields
+from crawler.deadletter import append_dead_letters, dead_letter_path, dead_letter_record
+from crawler.logformatter import describe
 from crawler.runs import get_run_id
 
 logger = logging.getLogger(__name__)
-
-
-def shallow_dict(item: Any) -> dict[str, Any]:
-    """The item's fields as a dict without deep-copying (``dataclasses.asdict`` is 10x slower)."""
-    if dataclasses.is_dataclass(item):
-        return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
-    return dict(item)
 
 
 class Spool:
@@ -106,6 +102,20 @@ def replay_spool(writer: PostingWriter, spool: Spool, batch_size: int, own: bool
     return written, files
 
 
+def is_outage(exc: BaseException) -> bool:
+    """The database (or the disk) is unavailable, as opposed to one batch holding bad data."""
+    return isinstance(
+        exc,
+        OSError
+        | sa_exc.OperationalError
+        | sa_exc.InterfaceError
+        | sa_exc.DisconnectionError
+        | sa_exc.TimeoutError
+        | psycopg.OperationalError
+        | psycopg.InterfaceError,
+    )
+
+
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
@@ -122,6 +132,8 @@ class StorePipeline:
         self.writers = max(1, s.getint("STORE_WRITERS", 2))
         self.executor = ThreadPoolExecutor(max_workers=self.writers, thread_name_prefix="store")
         self._pending: set[asyncio.Future[None]] = set()
+        self.dead_letter_dir = s.get("DEAD_LETTER_DIR", ".deadletter")
+        self._dead_lettered = self._spooled_late = 0  # counted by the writer threads, reported by the loop
         self._timer: asyncio.Task[None] | None = None
         self._last_flush = time.monotonic()
 
@@ -169,7 +181,7 @@ class StorePipeline:
     async def process_item(self, item: Any) -> Any:
         if not self.enabled:
             return item
-        self.buffer.append(shallow_dict(item))
+        self.buffer.append(dict(item_fields(item)))
         if len(self.buffer) >= self.batch_size:
             self.flush()
             if len(self._pending) >= self.writers:
@@ -190,8 +202,10 @@ class StorePipeline:
         stored, spooled, replayed = await self._in_thread(self._write, items, get_run_id(self.crawler))
         self._inc("jobs/stored", stored + replayed)
         self._inc("jobs/store/batches")
-        self._inc("jobs/store/spooled", spooled)
+        self._inc("jobs/store/spooled", spooled + self._spooled_late)
         self._inc("jobs/store/replayed_in_run", replayed)
+        self._inc("jobs/dead_letter", self._dead_lettered)
+        self._spooled_late = self._dead_lettered = 0
 
     async def drain(self) -> None:
         """Flush the buffer and wait until every batch is written (or spooled)."""
@@ -204,7 +218,9 @@ class StorePipeline:
         assert self.writer is not None
         try:
             stored = self.writer.write(items, run_id=run_id)
-        except (SQLAlchemyError, OSError) as exc:
+        except Exception as exc:
+            if not is_outage(exc):  # bad data, not a bad database: find the item(s) and set them aside
+                return self._write_one_by_one(items, run_id, exc), 0, 0
             logger.warning(
                 "could not write %d postings to %s (%s: %s); spooled to %s, replayed when it is back",
                 len(items),
@@ -221,6 +237,33 @@ class StorePipeline:
             if replayed:
                 logger.info("database %s is back: replayed %d spooled postings", mask_url(self.url), replayed)
         return stored, 0, replayed
+
+    @property
+    def spider_name(self) -> str:
+        spider = getattr(self.crawler, "spider", None)
+        return str(getattr(spider, "name", "unknown"))
+
+    def _write_one_by_one(self, items: list[dict[str, Any]], run_id: int | None, first: Exception) -> int:
+        """A batch failed on its data: write item by item; an item that fails alone is dead-lettered."""
+        assert self.writer is not None
+        logger.error(
+            "a batch of %d postings failed (%s); writing them one by one", len(items), type(first).__name__
+        )
+        stored, dead = 0, []
+        for n, item in enumerate(items):
+            try:
+                stored += self.writer.write([item], run_id=run_id)
+            except Exception as exc:
+                if is_outage(exc):
+                    self.spool.append(items[n:])
+                    self._spooled_late += len(items) - n
+                    break
+                logger.error("%s could not be stored (%s): dead-lettered", describe(item), type(exc).__name__)
+                dead.append(dead_letter_record(self.spider_name, item, f"{type(exc).__name__}: {exc}"[:500]))
+        if dead:
+            append_dead_letters(dead_letter_path(self.dead_letter_dir, self.spider_name), dead)
+            self._dead_lettered += len(dead)
+        return stored
 
     async def close_spider(self) -> None:
         if not self.enabled:

@@ -14,6 +14,54 @@ from crawler.items import JobPosting
 logger = logging.getLogger(__name__)
 
 REQUIRED = ("source", "source_id", "title")
+#: fields that must be strings when present (a list or a mapping there is dropped, not guessed)
+STR_FIELDS = tuple(
+    name
+    for name, f in JobPosting.__dataclass_fields__.items()
+    if f.type == "str | None" and name not in REQUIRED
+)
+#: nesting kept in ``raw`` and other structured fields; deeper parts become a marker string
+MAX_DEPTH = 40
+
+
+def clean_str(value: str) -> tuple[str, bool]:
+    """NUL bytes removed, lone surrogates (not encodable as UTF-8) replaced; (text, changed)."""
+    changed = False
+    if "\x00" in value:
+        value, changed = value.replace("\x00", ""), True
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value, changed = value.encode("utf-8", "replace").decode("utf-8"), True
+    return value, changed
+
+
+def clean_value(value: Any, depth: int = 0) -> tuple[Any, bool]:
+    """Strings cleaned (see :func:`clean_str`) inside lists/dicts, nesting cut at ``MAX_DEPTH``."""
+    if isinstance(value, str):
+        return clean_str(value)
+    if isinstance(value, dict | list | tuple):
+        if depth >= MAX_DEPTH:
+            return "<nested too deep: cut>", True
+        changed = False
+        if isinstance(value, dict):
+            out: dict[Any, Any] = {}
+            for k, v in value.items():
+                ck, c1 = clean_value(k, depth + 1) if isinstance(k, str) else (k, False)
+                cv, c2 = clean_value(v, depth + 1)
+                out[ck] = cv
+                changed = changed or c1 or c2
+            return (out, True) if changed else (value, False)
+        items = []
+        for v in value:
+            cv, c = clean_value(v, depth + 1)
+            items.append(cv)
+            changed = changed or c
+        return (items, True) if changed else (value, False)
+    return value, False
+
+
 #: longest text kept per field (bytes of a pathological page never reach the database)
 MAX_TEXT = {"description_html": 1_000_000, "description_text": 500_000, "title": 1_000, "company": 1_000}
 
@@ -55,6 +103,33 @@ class ValidatePipeline:
                     f"no {name} (source={adapter.get('source')}, id={adapter.get('source_id')})",
                 )
             adapter[name] = value.replace("\x00", "").strip()
+        for name in STR_FIELDS:
+            value = adapter.get(name)
+            if isinstance(value, int) and not isinstance(value, bool) and name.endswith("_id"):
+                adapter[name] = str(value)  # a numeric id is an id
+            elif value is not None and not isinstance(value, str):
+                logger.warning(
+                    "%s:%s field %s is a %s, emptied",
+                    adapter["source"],
+                    adapter["source_id"],
+                    name,
+                    type(value).__name__,
+                )
+                self._inc(f"jobs/invalid_field/{name}")
+                adapter[name] = None
+        for name in adapter.field_names():
+            value = adapter.get(name)
+            if isinstance(value, str | dict | list):
+                cleaned, changed = clean_value(value)
+                if changed:
+                    adapter[name] = cleaned
+                    self._inc(f"jobs/cleaned/{name}")
+                    logger.info(
+                        "%s:%s field %s cleaned (NUL bytes, unencodable characters or too deep nesting)",
+                        adapter["source"],
+                        adapter["source_id"],
+                        name,
+                    )
         for name, limit in MAX_TEXT.items():
             value = adapter.get(name)
             if value is not None and not isinstance(value, str):

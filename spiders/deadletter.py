@@ -43,7 +43,7 @@ class DeadLetterSpider(JobSpider):
                 try:
                     record = json.loads(line)
                     fields = {k: v for k, v in record["item"].items() if k in FIELDS}
-                except (ValueError, KeyError, AttributeError) as exc:
+                except (ValueError, KeyError, AttributeError, TypeError) as exc:
                     self.logger.warning("%s line %d is not a dead letter (%s)", path.name, n, exc)
                     self.count("dead_letter/unreadable")
                     continue
