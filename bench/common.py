@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import uuid
@@ -19,6 +20,18 @@ PG: dict[str, Any] = {
     "user": os.environ.get("PG_USER", "postgres"),
 }
 
+ROLES = (
+    "Backend Engineer",
+    "Data Engineer",
+    "Frontend Developer",
+    "DevOps Engineer",
+    "Product Designer",
+    "Data Analyst",
+    "Mobile Developer",
+    "QA Engineer",
+    "Site Reliability Engineer",
+    "ML Engineer",
+)
 WORDS = (
     "design build maintain scalable backend services APIs Ruby Rails Python PostgreSQL Redis caching "
     "concurrency distributed systems team product reliability performance mentor review cloud AWS data "
@@ -42,21 +55,35 @@ def scratch_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class _Vocabulary:
+    """20,000 made-up words with Zipf-like frequencies: text whose postings differ like real ones do
+    (a 38-word vocabulary would make every description a near-duplicate of every other)."""
+
+    def __init__(self, seed: int = 11) -> None:
+        rng = random.Random(seed)
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        self.words = WORDS + ["".join(rng.choices(letters, k=rng.randint(3, 11))) for _ in range(20_000)]
+        self.cum = list(itertools.accumulate(1 / (r + 10) for r in range(len(self.words))))
+
+
+_VOCABULARY = _Vocabulary()
+
+
 def synthetic_posting(i: int, rng: random.Random, desc_bytes: int = 2000) -> JobPosting:
     """A normalized posting of about 2.5 KB (description ~2 KB), shaped like real ones."""
     words: list[str] = []
     size = 0
     while size < desc_bytes:
-        w = rng.choice(WORDS)
-        words.append(w)
-        size += len(w) + 1
+        chunk = rng.choices(_VOCABULARY.words, cum_weights=_VOCABULARY.cum, k=40)
+        words.extend(chunk)
+        size += sum(len(w) + 1 for w in chunk)
     return JobPosting(
         source=rng.choice(["greenhouse", "lever", "linkedin", "gupy"]),
         source_id=str(1_000_000 + i),
         url=f"https://example.org/jobs/{i}",
         apply_url=f"https://example.org/jobs/{i}/apply",
-        title=f"Senior Backend Engineer {i % 97}",
-        company=f"Company {i % 503}",
+        title=f"{rng.choice(['Senior', 'Junior', 'Staff', 'Lead', ''])} {rng.choice(ROLES)}".strip(),
+        company=f"Company {rng.randrange(50_000)}",
         description_text=" ".join(words),
         locations=[{"city": "São Paulo", "region": "SP", "country": "BR"}],
         remote_regions=["LATAM"],
