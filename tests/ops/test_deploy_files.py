@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import argparse
 import configparser
-import os
 import re
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from scrapy.settings import Settings
 
 from crawler.commands.crawlall import Command as CrawlAll
 from tests.crawl import ROOT
+from tests.requirements import require_tool
 
 DEPLOY = ROOT / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service")) + sorted((DEPLOY / "systemd").glob("*.timer"))
@@ -66,11 +64,7 @@ def test_units_parse_and_have_required_keys() -> None:
 
 def test_systemd_analyze_verify(tmp_path: Path) -> None:
     """The units as systemd itself reads them, with /opt/jobcrawler moved to a temporary directory."""
-    if shutil.which("systemd-analyze") is None:  # .ci/run installs it: in CI this is a failure
-        message = "systemd-analyze not installed (apt-get install systemd); the units are also parsed above"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_tool("systemd-analyze", "apt-get install -y systemd")
     opt = tmp_path / "opt"
     (opt / ".venv/bin").mkdir(parents=True)
     for tool in ("scrapy", "scrapyd"):

@@ -8,18 +8,16 @@ site's request count equals the sum of what the proxies forwarded.
 from __future__ import annotations
 
 import base64
-import os
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.crawl import CrawlResult, run_crawl
 from tests.mockserver import MockServer, Route
 from tests.proxies.forward_proxy import ForwardProxy, refused_port
+from tests.requirements import require_tool
 from tests.sites import RECORDED_DETAILS, LinkedInSite
 
 SECRET = "s3cret-proxy-pw"
@@ -278,11 +276,7 @@ def test_browser_rendered_pages_go_through_the_pool_too(tmp_path: Path) -> None:
     itself, and a proxy the browser cannot reach is benched like any other."""
     from tests.spiders.test_playwright_render import CHROMIUM, serve
 
-    if not CHROMIUM.exists():
-        message = f"chromium not found at {CHROMIUM}: apt-get install -y chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_tool(CHROMIUM, "apt-get install -y chromium")
     dead = f"http://127.0.0.1:{refused_port()}"
     with serve() as srv, proxies(srv, {}, {"credentials": CREDS}) as (plain, auth):
         # round-robin: robots.txt -> plain, the rendered listing -> dead (benched) -> auth, details alternate

@@ -19,6 +19,7 @@ import pytest
 
 from tests.crawl import run_crawl
 from tests.mockserver import MockServer, Route
+from tests.requirements import require_tool
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 JOBS = [
@@ -47,12 +48,7 @@ def detail(job: dict[str, object]) -> str:
 
 @pytest.fixture
 def chromium() -> Path:
-    if not CHROMIUM.exists():
-        message = f"chromium not found at {CHROMIUM}: apt-get install -y chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return CHROMIUM
+    return require_tool(CHROMIUM, "apt-get install -y chromium")
 
 
 def serve() -> MockServer:
