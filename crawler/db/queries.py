@@ -74,3 +74,35 @@ def last_successful_run_started(settings: Any, spider: str, args: dict[str, str]
     except SQLAlchemyError as exc:
         logger.warning("last run lookup failed on %s: %s", mask_url(str(engine.url)), type(exc).__name__)
     return None
+
+
+def stored_markers(settings: Any, source: str, ids: Collection[str], key: str) -> dict[str, str | None]:
+    """For the ``ids`` already stored (and not closed) for ``source``: the string at ``raw[key]``.
+
+    Set-based: one query per 1,000 ids (a listing page is one query), on SQLite
+    (``json_extract``) and PostgreSQL (``->>``) alike.  A stored posting without that key
+    maps to ``None``; ids not stored, or stored with ``closed_at`` set, are absent.  Empty
+    without a database/schema, or when the lookup fails (logged): the caller then fetches
+    everything, which is never wrong, only slower.
+    """
+    engine = _engine_or_none(settings)
+    if engine is None or not ids:
+        return {}
+    wanted = sorted({str(i) for i in ids})
+    marker = postings.c.raw[key].as_string()
+    found: dict[str, str | None] = {}
+    try:
+        with engine.connect() as conn:
+            for i in range(0, len(wanted), _CHUNK):
+                stmt = select(postings.c.source_id, marker).where(
+                    postings.c.source == source,
+                    postings.c.source_id.in_(wanted[i : i + _CHUNK]),
+                    postings.c.closed_at.is_(None),
+                )
+                found.update((str(sid), value) for sid, value in conn.execute(stmt))
+    except SQLAlchemyError as exc:
+        logger.warning(
+            "stored markers lookup failed on %s: %s", mask_url(str(engine.url)), type(exc).__name__
+        )
+        return {}
+    return found

@@ -19,6 +19,21 @@ them off: list data only, no description).  A detail that fails (HTTP error,
 network error, not JSON) never loses the posting: the list data is yielded
 without description and counted (``jobs/detail_failed``).
 
+Incremental by default: a second run fetches the list pages only.  Every list page
+is looked up in the database in one query (:mod:`crawler.incremental`,
+``crawler.db.queries.stored_markers``): a posting already stored whose list entry is
+exactly what it was when its detail was fetched (a hash of the whole entry:
+``releasedDate``, title, location, ... kept as ``raw["_listing_hash"]``) gets no
+detail request; a card-only ``partial=True`` item is yielded instead, with
+``raw["detail_skipped"] = True``, so storage refreshes its ``last_seen_at`` and keeps the
+stored description.  New postings, postings whose list entry changed in any field,
+closed ones that are listed again, and postings stored without a successful detail
+are fetched (stats ``jobs/detail_skipped_unchanged``, ``jobs/detail_changed``,
+``jobs/detail_new``).  An edit visible only in the detail (the job ad text changed
+while the list entry stayed the same) is not seen by an incremental run: run with
+``-a full=1`` now and then (e.g. weekly) to refetch every detail.  Without a database
+(``STORE_ENABLED=0``, no ``DATABASE_URL``) every detail is fetched.
+
 Arguments (``-a``):
 
 - ``companies=Id,Id|Name`` — company identifiers (the ``{Id}`` of
@@ -26,6 +41,8 @@ Arguments (``-a``):
   e.g. ``BoschGroup``).  ``company`` is the posting's ``company.name``, else the
   ``| Name`` given here or in ``spiders/data/{companies_file}``.
 - ``details=0`` — skip the detail requests.
+- ``full=1`` (or ``incremental=0``) — refetch the detail of every posting, stored or
+  not (the stored content is replaced by what the detail says now).
 - ``page_size=N`` — ``limit`` per list request (default and API maximum 100).
 - ``base_url=`` — another API host (tests, mirror); also the settings
   ``{NAME}_BASE_URL`` and ``SMARTRECRUITERS_BASE_URL``.
@@ -68,6 +85,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.incremental import IncrementalDetails, listing_hash, record_marker
 from crawler.items import JobPosting
 from crawler.structured import clean_str, dedupe
 from spiders.base import TRUE_VALUES
@@ -137,9 +155,13 @@ class SmartRecruitersSpider(AtsBoardSpider):
         *args: Any,
         details: str | None = None,
         page_size: str | int | None = None,
+        full: str | None = None,
+        incremental: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        #: which details to fetch again (``-a full=1`` / ``-a incremental=0``: all of them)
+        self.incremental = IncrementalDetails.from_args(full=full, incremental=incremental)
         self.details: bool = details is None or str(details).strip().lower() in TRUE_VALUES
         self.limit: int = min(MAX_PAGE_SIZE, max(1, int(page_size))) if page_size else self.page_size
 
@@ -184,16 +206,18 @@ class SmartRecruitersSpider(AtsBoardSpider):
         if offset == 0 and not content:
             self.logger.info("SmartRecruiters company %r lists no postings", board.slug)
         self.count("listed", len(content))
-        new = 0
+        listed: list[tuple[JobPosting, str]] = []
         for posting in content:
             item = self.posting_item(posting, board)
             if item is None or item.source_id in seen:
                 continue
             seen.add(str(item.source_id))
-            new += 1
-            if self.details:
-                yield self.detail_request(board, item)
-            else:
+            listed.append((item, listing_hash(posting)))
+        new = len(listed)
+        if self.details:
+            yield from self.details_or_resightings(board, listed)
+        else:
+            for item, _ in listed:
                 yield item
         next_offset = offset + len(content)
         if content and isinstance(total, int) and not isinstance(total, bool) and next_offset < total:
@@ -234,16 +258,40 @@ class SmartRecruitersSpider(AtsBoardSpider):
         )
 
     # -- detail ----------------------------------------------------------------------------
-    def detail_request(self, board: Board, item: JobPosting) -> scrapy.Request:
+    def details_or_resightings(
+        self, board: Board, listed: list[tuple[JobPosting, str]]
+    ) -> Iterator[JobPosting | scrapy.Request]:
+        """A detail request per posting of a list page, except for stored, unchanged ones
+        (one database query for the page): those are yielded as partial re-sightings."""
+        plan = self.incremental.plan(
+            self.settings, self.source_name, {str(item.source_id): marker for item, marker in listed}
+        )
+        if plan.unchanged:
+            self.count("detail_skipped_unchanged", len(plan.unchanged))
+        if plan.changed:
+            self.count("detail_changed", len(plan.changed))
+        if plan.new:
+            self.count("detail_new", len(plan.new))
+        for item, marker in listed:
+            if plan.skip(item.source_id):
+                item.partial = True  # storage keeps the stored content, refreshes last_seen_at
+                item.raw["detail_skipped"] = True
+                yield item
+            else:
+                yield self.detail_request(board, item, marker)
+
+    def detail_request(self, board: Board, item: JobPosting, marker: str | None = None) -> scrapy.Request:
         return scrapy.Request(
             self.detail_url(board, str(item.source_id)),
             callback=self.parse_detail,
             errback=self.detail_failed,
-            cb_kwargs={"item": item},
+            cb_kwargs={"item": item, "marker": marker},
             meta={"handle_httpstatus_list": [404]},
         )
 
-    def parse_detail(self, response: Response, item: JobPosting) -> Iterator[JobPosting]:
+    def parse_detail(
+        self, response: Response, item: JobPosting, marker: str | None = None
+    ) -> Iterator[JobPosting]:
         if response.status != 200:
             self.logger.warning(
                 "SmartRecruiters posting %s: detail HTTP %d, kept without description",
@@ -261,6 +309,8 @@ class SmartRecruitersSpider(AtsBoardSpider):
             yield item
             return
         self.apply_detail(item, detail)
+        # only a posting whose detail was read is skipped next time; a failed one is fetched again
+        record_marker(item, marker)
         yield item
 
     @staticmethod

@@ -1,17 +1,27 @@
-"""SmartRecruiters Posting API spider: list, paging, posting details, robots.txt, errors, end to end."""
+"""SmartRecruiters Posting API spider: list, paging, posting details, robots.txt, errors, end to end,
+incremental runs (the generated site of ``bench.incremental``: copies of the recorded and
+hand-built fixture shapes under new ids)."""
 
 from __future__ import annotations
 
 import json
 import logging
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
+from sqlalchemy import event, select
 from twisted.python.failure import Failure
 
+from bench.incremental import SmartRecruitersSite, sr_detail_ids
+from crawler.db.engine import get_engine
+from crawler.db.migrate import upgrade
+from crawler.db.models import postings
+from crawler.db.store import PostingWriter
+from crawler.incremental import MARKER_KEY, listing_hash
 from crawler.items import JobPosting
 from crawler.normalize.posting import normalize_posting
 from spiders.platforms.smartrecruiters import Board, SmartRecruitersSpider, job_ad_html, location_string
@@ -313,3 +323,132 @@ def test_crawl_smartrecruiters_obeys_robots_txt(tmp_path: Path) -> None:
     assert result.items == []
     assert logged_stat(result.log, "jobs/robots_forbidden") == 1
     assert "robots.txt is obeyed, -s ROBOTSTXT_OBEY=False overrides it" in result.log
+
+
+# --- incremental runs ------------------------------------------------------------------------------
+def stored_state(url: str) -> dict[str, Any]:
+    with get_engine(url).connect() as conn:
+        return {
+            r.source_id: r
+            for r in conn.execute(select(postings).where(postings.c.source == "smartrecruiters"))
+        }
+
+
+def test_incremental_list_page_skips_stored_unchanged_details(sqlite_url: str) -> None:
+    """Run 1 stores 001 (detail read) and 002 (detail 404); run 2 skips only 001's detail."""
+    upgrade(sqlite_url)
+    settings = {"DATABASE_URL": sqlite_url}
+    board = Board("ExampleCo")
+    first = make_spider(SmartRecruitersCompaniesSpider, settings, companies="ExampleCo")
+    r1, r2, r3 = list_output(first, EXAMPLECO, board)
+    assert isinstance(r1, Request) and isinstance(r2, Request) and isinstance(r3, Request)
+    assert stats(first)["jobs/detail_new"] == 3
+    (read,) = first.parse_detail(fixture_response(DETAIL, r1.url, request=r1), **r1.cb_kwargs)
+    (failed,) = first.parse_detail(text_response("{}", r2.url, 404, request=r2), **r2.cb_kwargs)
+    entries = json.loads((FIXTURES / EXAMPLECO).read_text(encoding="utf-8"))["content"]
+    assert read.raw[MARKER_KEY] == listing_hash(entries[0])  # the whole list entry, as sent
+    assert MARKER_KEY not in failed.raw  # a failed detail is fetched again next time
+    PostingWriter(get_engine(sqlite_url)).write([read, failed])
+
+    selects: list[str] = []
+    event.listen(
+        get_engine(sqlite_url),
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *a: selects.append(statement) if "SELECT" in statement[:20] else None,
+    )
+    second = make_spider(SmartRecruitersCompaniesSpider, settings, companies="ExampleCo")
+    skipped, again, new = list_output(second, EXAMPLECO, board)
+    assert len(selects) == 1  # the whole page: one lookup
+    assert isinstance(skipped, JobPosting) and skipped.source_id == "744000100000001"
+    assert skipped.partial is True and skipped.raw["detail_skipped"] is True
+    assert skipped.title == "Senior Software Engineer (Java)" and skipped.description_html is None
+    assert isinstance(again, Request) and again.url.endswith("/744000100000002")
+    assert isinstance(new, Request) and new.url.endswith("/744000100000003")
+    assert {k: v for k, v in stats(second).items() if k.startswith("jobs/detail_")} == {
+        "jobs/detail_skipped_unchanged": 1,
+        "jobs/detail_changed": 1,
+        "jobs/detail_new": 1,
+    }
+
+    # the posting is re-released: its list entry changed, its detail is fetched again
+    body = json.loads((FIXTURES / EXAMPLECO).read_text(encoding="utf-8"))
+    body["content"][0]["releasedDate"] = "2026-08-01T09:15:00.000Z"
+    changed = make_spider(SmartRecruitersCompaniesSpider, settings, companies="ExampleCo")
+    out = list(
+        changed.parse_postings(
+            text_response(json.dumps(body), changed.postings_url(board, 0)), board, 0, set()
+        )
+    )
+    assert all(isinstance(r, Request) for r in out) and len(out) == 3
+    assert stats(changed)["jobs/detail_changed"] == 2
+
+    # -a full=1 / -a incremental=0: every detail, no lookup
+    for off in ({"full": "1"}, {"incremental": "0"}):
+        selects.clear()
+        forced = make_spider(SmartRecruitersCompaniesSpider, settings, companies="ExampleCo", **off)
+        assert all(isinstance(r, Request) for r in list_output(forced, EXAMPLECO, board)), off
+        assert selects == [] and "jobs/detail_skipped_unchanged" not in stats(forced)
+    with pytest.raises(ValueError, match="expected 1 or 0"):
+        make_spider(SmartRecruitersCompaniesSpider, settings, full="please")
+
+
+def test_crawl_smartrecruiters_incremental_runs(db_url: str, tmp_path: Path) -> None:
+    """Four real crawls through every pipeline: first, unchanged, 6 new + 2 updated, ``-a full=1``."""
+    upgrade(db_url)
+    site = SmartRecruitersSite(companies=3, per_company=30)
+    env = {"DATABASE_URL": db_url, "STORE_SPOOL_DIR": str(tmp_path / "spool")}
+    settings = {"AUTOTHROTTLE_ENABLED": "0", "DOWNLOAD_DELAY": "0", "LOG_LEVEL": "INFO"}
+    lists = [f"/v1/companies/{c}/postings?offset={o}&limit=20" for c in site.slugs for o in (0, 20)]
+
+    with site.server() as server:
+
+        def crawl(name: str, **extra: str) -> tuple[list[str], list[dict[str, Any]], dict[str, Any]]:
+            server.requests.clear()
+            result = run_crawl(
+                "smartrecruiters",
+                args={
+                    "companies": ",".join(site.slugs),
+                    "page_size": "20",
+                    "base_url": server.base_url,
+                    **extra,
+                },
+                settings=settings,
+                env=env,
+                output=tmp_path / f"{name}.jsonl",
+            )
+            assert result.returncode == 0, result.log[-3000:]
+            assert logged_stat(result.log, "log_count/ERROR") is None, result.log[-3000:]
+            return server.paths(), result.items, stored_state(db_url)
+
+        paths1, _, rows1 = crawl("first")
+        assert sorted(sr_detail_ids(paths1)) == sorted(site.ids) and len(site.ids) == 90
+        assert all(r.description_text and r.raw[MARKER_KEY] for r in rows1.values())
+
+        paths2, items2, rows2 = crawl("unchanged")
+        assert sorted(paths2) == sorted(["/robots.txt", *lists])  # list pages only: 7 of 97 requests
+        assert len(items2) == 90 and all(i["partial"] and i["raw"]["detail_skipped"] for i in items2)
+        for posting_id, before in rows1.items():
+            after = rows2[posting_id]
+            assert (after.description_text, after.title, after.raw) == (
+                before.description_text,
+                before.title,
+                before.raw,
+            )
+            assert after.last_seen_at > before.last_seen_at
+
+        new = {i for slug in site.slugs for i in site.add(slug, 2)}
+        updated = {site.ids[10], site.ids[50]}
+        for posting_id in updated:
+            site.update(posting_id)
+        paths3, items3, rows3 = crawl("changed")
+        assert sorted(sr_detail_ids(paths3)) == sorted(new | updated)  # those, and only those
+        assert sum(not i["partial"] for i in items3) == 8 and len(items3) == 96
+        for posting_id in updated:
+            assert rows3[posting_id].title.endswith("(rev 1)")
+            assert "revision 1 of this job ad" in rows3[posting_id].description_text
+            assert rows3[posting_id].raw[MARKER_KEY] != rows2[posting_id].raw[MARKER_KEY]
+        assert all(rows3[i].description_text for i in new)
+
+        paths4, items4, _ = crawl("full", full="1")
+        assert sorted(sr_detail_ids(paths4)) == sorted(site.ids)  # every detail again
+        assert not any(i["partial"] for i in items4)
