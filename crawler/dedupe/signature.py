@@ -26,6 +26,7 @@ similarity (:func:`jaccard`) and the containment of a truncated copy (:func:`con
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,6 +63,25 @@ def _lut() -> npt.NDArray[np.uint8]:
 
 
 _LUT: Final = _lut()
+
+
+_BYTE_TABLE: Final = bytes(32 if b == 0 else int(v) for b, v in enumerate(_LUT))  # NUL -> space too
+_WIDE_PUNCT = re.compile(rb"\xe2[\x80-\x97][\x80-\xbf]")
+_NBSP_DOT = re.compile(rb"\xc2[\xa0\xb7]")
+_SPACES = re.compile(rb"  +")
+
+
+def _clean(text: str | None) -> bytes:
+    """Lower-cased UTF-8 of ``text`` with punctuation (ASCII, dashes/quotes/bullets U+2000..U+25FF,
+    NBSP, middle dot) as single spaces, no leading space; NUL bytes become spaces."""
+    if not text:
+        return b""
+    data = text.lower().encode("utf-8", "replace").translate(_BYTE_TABLE)
+    if b"\xe2" in data:
+        data = _WIDE_PUNCT.sub(b" ", data)
+    if b"\xc2" in data:
+        data = _NBSP_DOT.sub(b" ", data)
+    return _SPACES.sub(b" ", data).lstrip(b" ")
 
 
 def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -106,35 +126,18 @@ def signatures(texts: Sequence[str | None], min_shingles: int = 8) -> list[Signa
     n = len(texts)
     if n == 0:
         return []
-    encoded = [(t or "").lower().encode("utf-8", "replace").replace(b"\x00", b" ") for t in texts]
-    buf = np.frombuffer(_PAD.join(encoded) + _PAD, dtype=np.uint8)
-    a = _LUT[buf]
-    # Unicode punctuation: U+2000..U+25FF ranges used for dashes, quotes, bullets (E2 80..97 xx),
-    # NBSP and middle dot (C2 A0, C2 B7)
-    lead = np.flatnonzero((a[:-2] == 0xE2) & (a[1:-1] >= 0x80) & (a[1:-1] <= 0x97))
-    if lead.size:
-        a[lead] = a[lead + 1] = a[lead + 2] = 32
-    lead = np.flatnonzero((a[:-1] == 0xC2) & ((a[1:] == 0xA0) | (a[1:] == 0xB7)))
-    if lead.size:
-        a[lead] = a[lead + 1] = 32
-    # collapse runs of spaces
-    lengths = np.fromiter((len(e) + SHINGLE_BYTES for e in encoded), dtype=np.int64, count=n)
+    cleaned = [_clean(t) for t in texts]
+    lengths = np.fromiter((len(c) + SHINGLE_BYTES for c in cleaned), dtype=np.int64, count=n)
     seg = np.zeros(n, dtype=np.int64)
     seg[1:] = np.cumsum(lengths[:-1])
-    space = a == 32
-    keep = np.empty(a.size, dtype=bool)
-    keep[0] = not space[0]
-    np.logical_not(space[1:] & space[:-1], out=keep[1:])
-    kept = np.add.reduceat(keep, seg, dtype=np.int64)  # bytes kept per text (+ its pad)
-    a = np.concatenate((a[keep], np.zeros(SHINGLE_BYTES, dtype=np.uint8)))
-    seg[1:] = np.cumsum(kept[:-1])
+    a = np.frombuffer(_PAD.join(cleaned) + _PAD * 2, dtype=np.uint8)
     word = (a != 32) & (a != 0)
     first = np.empty(a.size, dtype=bool)
     first[0] = word[0]
     np.greater(word[1:], word[:-1], out=first[1:])
     ws = np.flatnonzero(first)
-    sizes = np.add.reduceat(first, seg, dtype=np.int64)
-    doc = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    doc = np.searchsorted(seg, ws, side="right") - 1
+    sizes = np.bincount(doc, minlength=n)
     # 16-byte shingle at each word start, read as two little-endian uint64 (unaligned view)
     view: npt.NDArray[np.uint64] = np.ndarray(
         shape=(a.size - 7,), dtype="<u8", buffer=a, offset=0, strides=(1,)

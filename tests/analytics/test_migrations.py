@@ -35,7 +35,7 @@ def objects(url: str) -> dict[str, set[str]]:
 
 def test_empty_postgres_database_up_to_head_and_down_to_base(pg_url: str) -> None:
     upgrade(pg_url)
-    assert head_revision() == "0003" and current_revision(get_engine(pg_url)) == "0003"
+    assert head_revision() == "0004" and current_revision(get_engine(pg_url)) == "0004"
     up = objects(pg_url)
     assert {"postings", "jobs", "crawl_runs", "posting_bands", "posting_changes"} <= up["tables"]
     assert set(VIEW_NAMES) <= up["views"]
@@ -114,7 +114,7 @@ def test_upgrade_from_0002_keeps_every_row(db_url: str) -> None:
     before = snapshot(db_url)
     assert [len(before[t]) for t in ("crawl_runs", "jobs", "postings", "posting_bands")] == [2, 2, 3, 1]
     upgrade(db_url)
-    assert current_revision(get_engine(db_url)) == "0003"
+    assert current_revision(get_engine(db_url)) == "0004"
     assert snapshot(db_url) == before
     with get_engine(db_url).connect() as conn:
         open_ids = set(conn.execute(text("SELECT posting_id FROM open_jobs")).scalars())
@@ -128,3 +128,35 @@ def test_upgrade_from_0002_keeps_every_row(db_url: str) -> None:
     downgrade(db_url, "0002")
     after = snapshot(db_url)
     assert [len(after[t]) for t in after] == [2, 2, 3, 1]
+
+
+def test_postgres_large_columns_are_lz4_compressed(pg_url: str) -> None:
+    """0004: descriptions and raw JSON are compressed with lz4 (new values), pglz after a downgrade."""
+
+    def methods() -> dict[str, str]:
+        with get_engine(pg_url).connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'postings'::regclass "
+                    "AND attname IN ('description_text', 'description_html', 'raw')"
+                )
+            ).all()
+        return {name: str(method) for name, method in rows}
+
+    upgrade(pg_url)
+    assert methods() == {"description_text": "l", "description_html": "l", "raw": "l"}
+    long_text = " ".join(f"word{i}" for i in range(2000))  # beyond the TOAST threshold
+    with get_engine(pg_url).begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO postings (source, source_id, title, url, description_text, first_seen_at, last_seen_at) "
+                "VALUES ('t', '1', 'T', 'https://example.org/1', :d, now(), now())"
+            ),
+            {"d": long_text},
+        )
+        stored = conn.execute(
+            text("SELECT pg_column_compression(description_text), description_text FROM postings")
+        ).one()
+    assert stored == ("lz4", long_text)
+    downgrade(pg_url, "0003")
+    assert methods() == {"description_text": "p", "description_html": "p", "raw": "p"}
