@@ -193,6 +193,8 @@ class LinkedInSpider(JobSpider):
         self._next_start: int | None = self.first_start
         self._last_page_ids: list[str] = []
         self._repeated_pages = 0
+        #: (response, its cards) parsed by block_reason, reused by parse_search (one parse per page)
+        self._cards_of: tuple[Response, list[Card]] | None = None
 
     # -- settings -------------------------------------------------------------------------------------
     @classmethod
@@ -282,7 +284,11 @@ class LinkedInSpider(JobSpider):
             return None
         if not isinstance(response, TextResponse):
             return None
-        if not request.meta.get("linkedin_expect_cards") or parse_cards(response.text):
+        if not request.meta.get("linkedin_expect_cards"):
+            return None
+        cards = parse_cards(response.text)
+        self._cards_of = (response, cards)
+        if cards:
             return None
         if int(request.meta.get(META_RETRIES, 0)) < self.empty_page_retries:
             return "empty_page"
@@ -294,7 +300,8 @@ class LinkedInSpider(JobSpider):
             logger.warning("linkedin: search page start=%d is not text: %s", start, response.url)
             self._stat("not_text", inc=1)
             return
-        cards = parse_cards(response.text)
+        cached, self._cards_of = self._cards_of, None
+        cards = cached[1] if cached is not None and cached[0] is response else parse_cards(response.text)
         self._stat("pages", inc=1)
         if not cards:
             logger.info("linkedin: empty page at start=%d: end of results", start)
