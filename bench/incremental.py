@@ -331,6 +331,8 @@ def report(name: str, runs: list[Run], changed: set[str], new: set[str], updated
             f"{run.label:<34}{run.requests:>9}{run.listing:>9}{len(run.details):>9}"
             f"{run.skipped:>9}{run.items:>7}{ratio:>10}"
         )
+    print("(requests: Scrapy's downloader/request_count; listing: list/search pages and robots.txt;")
+    print(" details: detail requests the server saw; skipped: details not requested, posting stored)")
     ok = runs[1].requests <= 0.10 * first
     third = set(runs[2].details)
     print(f"run 2 / run 1 = {runs[1].requests / first:.2%}  (target <= 10 %: {'met' if ok else 'NOT MET'})")
