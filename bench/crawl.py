@@ -413,9 +413,28 @@ def area_of(frames: Sequence[str]) -> str:
     return "other"
 
 
+#: leaf frames of a thread that is waiting, not computing (py-spy's idle detection misses some)
+WAITING: list[tuple[str, tuple[str, ...]]] = [
+    ("waiting for PostgreSQL (store threads)", ("Connection.wait (psycopg", "wait (psycopg")),
+    (
+        "idle threads (locks, queues, select)",
+        (
+            "Condition.wait (threading.py",
+            "Thread._wait_for_tstate_lock",
+            "_worker (concurrent/futures/thread.py",
+            "EpollSelector.select (selectors.py",
+            "select (selectors.py",
+        ),
+    ),
+]
+
+
 def summarize_pyspy(path: Path, top: int = 25) -> str:
-    """Shares per area and the top functions (self and inclusive) of a py-spy ``--format raw`` file."""
+    """Shares per area and the top functions (self and inclusive) of a py-spy ``--format raw`` file.
+
+    Shares are of the samples where a thread was computing; waiting samples are counted apart."""
     areas: Counter[str] = Counter()
+    waiting: Counter[str] = Counter()
     self_time: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     total = 0
@@ -427,12 +446,9 @@ def summarize_pyspy(path: Path, top: int = 25) -> str:
         frames = [f for f in stack.split(";") if f and not f.startswith(("process ", "thread "))]
         if not frames:
             continue
-        if (
-            frames[-1].startswith(("select ", "poll ", "epoll_wait", "wait (threading.py"))
-            or "_wait_for_tstate_lock" in frames[-1]
-        ):
-            areas["(idle: waiting in select/locks)"] += count
-            total += count
+        wait = next((label for label, leaves in WAITING if frames[-1].startswith(leaves)), None)
+        if wait is not None:
+            waiting[wait] += count
             continue
         total += count
         areas[area_of(frames)] += count
@@ -441,8 +457,10 @@ def summarize_pyspy(path: Path, top: int = 25) -> str:
             inclusive[_short(f)] += count
     if not total:
         return "no samples"
-    out = [f"{total} samples"]
-    out.append("share by area (innermost project frame wins):")
+    out = [
+        f"{total} samples computing; apart from those: " + ", ".join(f"{k} {v}" for k, v in waiting.items())
+    ]
+    out.append("share of the computing samples by area (innermost project frame wins):")
     for area, n in areas.most_common():
         out.append(f"  {area:<36} {100 * n / total:5.1f}%")
     out.append("top functions, self time:")
