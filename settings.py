@@ -62,6 +62,9 @@ STORE_BATCH_SIZE = int(os.environ.get("STORE_BATCH_SIZE", "1000"))
 STORE_FLUSH_INTERVAL = float(os.environ.get("STORE_FLUSH_INTERVAL", "5"))  # seconds
 #: writer threads (one database connection each) working on batches at once
 STORE_WRITERS = int(os.environ.get("STORE_WRITERS", "2"))
+#: cross-source near-duplicate matching (description MinHash/LSH, canonical URLs, company+title) in
+#: the write transaction; False for a database of one source (origin links still join reposts)
+DEDUPE_NEAR_DUPLICATES = os.environ.get("DEDUPE_NEAR_DUPLICATES", "1") not in ("0", "false", "False")
 #: where items go when the database cannot be written; replayed on the next run
 STORE_SPOOL_DIR = os.environ.get("STORE_SPOOL_DIR", ".spool")
 

@@ -1,10 +1,16 @@
 """Storage benchmark: the real storage pipeline vs PostgreSQL's own COPY, same rows, same run.
 
-    .venv/bin/python -m bench.store [--rows 20000]
+    .venv/bin/python -m bench.store [--rows 20000] [--batch-size 1000]
 
-Prints rows/s of (a) COPY of the rows into the ``postings`` table of a fresh
-database and (b) ``pipelines.store.StorePipeline`` (buffer -> worker thread ->
-batched upsert + job linking) into another fresh database, and the ratio b/a.
+Each method writes the same postings into the ``postings`` table of a fresh database:
+
+- COPY of rows encoded beforehand (the server's own speed) and COPY from the same
+  in-memory postings (encode + COPY: the baseline every ratio is printed against);
+- ``executemany`` of ``INSERT .. ON CONFLICT DO UPDATE`` (the plain way to upsert);
+- ``pipelines.store.StorePipeline`` (buffer -> writer threads -> batched upsert) with
+  ``DEDUPE_NEAR_DUPLICATES`` off (storage and origin links only) and on (the default: the
+  cross-source near-duplicate index is maintained and consulted in the same transaction),
+  and the default again on the same postings a second time (the update path of a re-run).
 """
 
 from __future__ import annotations
@@ -52,6 +58,25 @@ def bench_copy(url: str, items: list[JobPosting], encode_in_timing: bool) -> flo
         return time.perf_counter() - t0
 
 
+def bench_executemany(url: str, items: list[JobPosting]) -> float:
+    """``executemany`` of one ``INSERT .. ON CONFLICT (source, source_id) DO UPDATE`` per posting."""
+    upgrade(url)
+    cols = ", ".join(ROW_COLUMNS)
+    marks = ", ".join(["%s"] * len(ROW_COLUMNS))
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in ROW_COLUMNS if c not in ("source", "source_id"))
+    sql = (
+        f"INSERT INTO postings ({cols}) VALUES ({marks}) "
+        f"ON CONFLICT (source, source_id) DO UPDATE SET {updates}"
+    )
+    t0 = time.perf_counter()
+    rows = to_rows([item_fields(i) for i in items], datetime.now(UTC), None, encode_json=True)
+    with psycopg.connect(libpq_dsn(url)) as conn, conn.cursor() as cur:
+        for n in range(0, len(rows), 1000):
+            cur.executemany(sql, rows[n : n + 1000])
+        conn.commit()
+    return time.perf_counter() - t0
+
+
 async def _drive_pipeline(pipeline: StorePipeline, items: list[JobPosting]) -> None:
     await pipeline.open_spider()
     for item in items:
@@ -59,20 +84,27 @@ async def _drive_pipeline(pipeline: StorePipeline, items: list[JobPosting]) -> N
     await pipeline.close_spider()
 
 
-def bench_pipeline(url: str, items: list[JobPosting], batch_size: int) -> tuple[float, Any]:
+def bench_pipeline(
+    url: str, items: list[JobPosting], batch_size: int, near_duplicates: bool = True, passes: int = 1
+) -> tuple[float, Any]:
+    """Seconds of the last of ``passes`` runs of the pipeline over ``items`` and what it stored."""
     upgrade(url)
-    crawler = get_crawler(
-        settings_dict={
-            "DATABASE_URL": url,
-            "STORE_BATCH_SIZE": batch_size,
-            "STORE_SPOOL_DIR": "/nonexistent-spool",
-        }
-    )
-    crawler.stats.open_spider()
-    pipeline = StorePipeline.from_crawler(crawler)
-    t0 = time.perf_counter()
-    asyncio.run(_drive_pipeline(pipeline, items))
-    return time.perf_counter() - t0, crawler.stats.get_value("jobs/stored")
+    elapsed, stored = 0.0, None
+    for _ in range(passes):
+        crawler = get_crawler(
+            settings_dict={
+                "DATABASE_URL": url,
+                "STORE_BATCH_SIZE": batch_size,
+                "STORE_SPOOL_DIR": "/nonexistent-spool",
+                "DEDUPE_NEAR_DUPLICATES": near_duplicates,
+            }
+        )
+        crawler.stats.open_spider()
+        pipeline = StorePipeline.from_crawler(crawler)
+        t0 = time.perf_counter()
+        asyncio.run(_drive_pipeline(pipeline, items))
+        elapsed, stored = time.perf_counter() - t0, crawler.stats.get_value("jobs/stored")
+    return elapsed, stored
 
 
 def main() -> None:
@@ -84,21 +116,28 @@ def main() -> None:
     items = [synthetic_posting(i, rng) for i in range(args.rows)]
     size = sum(len(json.dumps(item_fields(i), default=str)) for i in items[:200]) / 200
     print(f"{args.rows} postings, ~{size / 1024:.1f} KB each")
+    results: list[tuple[str, float]] = []
     with scratch_database() as url:
-        t_copy_wire = bench_copy(url, items, encode_in_timing=False)
+        results.append(("COPY, rows encoded beforehand", bench_copy(url, items, encode_in_timing=False)))
     with scratch_database() as url:
-        t_copy_items = bench_copy(url, items, encode_in_timing=True)
+        results.append(("COPY from the same items (baseline)", bench_copy(url, items, encode_in_timing=True)))
     with scratch_database() as url:
-        t_pipe, stored = bench_pipeline(url, items, args.batch_size)
-    assert stored == args.rows, f"pipeline stored {stored} of {args.rows}"
-    pipe_rate = args.rows / t_pipe
-    print(f"{'method':<40}{'seconds':>9}{'rows/s':>10}{'pipeline/this':>15}")
-    for name, t in (
-        ("COPY, rows encoded beforehand", t_copy_wire),
-        ("COPY from the same items (encode+COPY)", t_copy_items),
-        (f"StorePipeline (batch {args.batch_size})", t_pipe),
+        results.append(("executemany INSERT .. ON CONFLICT", bench_executemany(url, items)))
+    for label, near, passes in (
+        ("StorePipeline, near-duplicates off", False, 1),
+        ("StorePipeline (default)", True, 1),
+        ("StorePipeline (default), same rows again", True, 2),
     ):
-        print(f"{name:<40}{t:>9.2f}{args.rows / t:>10,.0f}{pipe_rate / (args.rows / t):>15.2f}")
+        with scratch_database() as url:
+            t, stored = bench_pipeline(url, items, args.batch_size, near_duplicates=near, passes=passes)
+        assert stored == args.rows, f"{label}: stored {stored} of {args.rows}"
+        results.append((label, t))
+    base = args.rows / results[1][1]
+    print(f"batch size {args.batch_size}; ratio = rows/s / rows/s of COPY from the same items")
+    print(f"{'method':<44}{'seconds':>9}{'rows/s':>10}{'ratio':>8}")
+    for name, t in results:
+        rate = args.rows / t
+        print(f"{name:<44}{t:>9.2f}{rate:>10,.0f}{rate / base:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -124,6 +124,7 @@ class StorePipeline:
         self.enabled = s.getbool("STORE_ENABLED", True)
         self.url: str = s.get("DATABASE_URL", "")
         self.batch_size = max(1, s.getint("STORE_BATCH_SIZE", 1000))
+        self.near_duplicates = s.getbool("DEDUPE_NEAR_DUPLICATES", True)
         self.flush_interval = s.getfloat("STORE_FLUSH_INTERVAL", 5.0)
         self.auto_migrate_sqlite = s.getbool("DB_AUTO_MIGRATE_SQLITE", True)
         self.spool = Spool(s.get("STORE_SPOOL_DIR", ".spool"))
@@ -164,7 +165,7 @@ class StorePipeline:
                 exc.__class__.__name__,
                 self.spool.dir,
             )
-        self.writer = PostingWriter(get_engine(self.url))
+        self.writer = PostingWriter(get_engine(self.url), self.near_duplicates)
         logger.info("storing postings in %s (batches of %d)", mask_url(self.url), self.batch_size)
         written, files = await self._in_thread(replay_spool, self.writer, self.spool, self.batch_size)
         if files:

@@ -6,6 +6,7 @@ recipes, :mod:`crawler.dedupe.pairs`).
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import threading
@@ -155,3 +156,41 @@ def test_migration_0002_upgrades_and_downgrades_with_data(db_url: str) -> None:
     upgrade(db_url)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(posting_bands)).scalar_one() == 0
+
+
+def signature_of(url: str, posting: JobPosting) -> bytes | None:
+    with get_engine(url).connect() as conn:
+        return conn.execute(
+            select(postings.c.dedupe_signature).where(
+                postings.c.source == str(posting.source), postings.c.source_id == str(posting.source_id)
+            )
+        ).scalar_one()
+
+
+def test_without_near_duplicates_only_origin_links_join_and_nothing_is_indexed(db_url: str) -> None:
+    """``DEDUPE_NEAR_DUPLICATES = False``: no signatures, no index rows; a repost still joins its
+    original through the origin link; switched back on, the next sighting indexes a posting."""
+    upgrade(db_url)
+    plain = PostingWriter(get_engine(db_url), near_duplicates=False)
+    ats, linkedin = pair("linkedin_no_link")
+    board = pair("ats_linkedin", 1)[0]
+    repost = dataclasses.replace(  # a board's copy naming its origin (what normalize sets)
+        board, source="jobfordev", source_id="origin-link-1", origin=board.source, origin_id=board.source_id
+    )
+    plain.write([ats, board])
+    plain.write([linkedin, repost])
+    jobs_of = job_ids(db_url)
+    key = lambda p: (str(p.source), str(p.source_id))  # noqa: E731
+    assert jobs_of[key(linkedin)] != jobs_of[key(ats)]  # the near-duplicate is not looked for
+    assert jobs_of[key(repost)] == jobs_of[key(board)]  # the origin link still joins
+    assert None not in jobs_of.values() and len(set(jobs_of.values())) == 3
+    with get_engine(db_url).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(posting_bands)).scalar_one() == 0
+    assert signature_of(db_url, ats) is None
+    PostingWriter(get_engine(db_url)).write([ats])  # matching on again: the re-sighting is indexed
+    with get_engine(db_url).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(posting_bands)).scalar_one() > 0
+    indexed = signature_of(db_url, ats)
+    assert indexed is not None
+    plain.write([ats])  # a write without matching keeps the stored signature
+    assert signature_of(db_url, ats) == indexed

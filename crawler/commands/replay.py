@@ -24,6 +24,7 @@ class Command(ScrapyCommand):
         ensure_schema(url, auto_migrate=is_sqlite(url) and self.settings.getbool("DB_AUTO_MIGRATE_SQLITE"))
         spool = Spool(self.settings.get("STORE_SPOOL_DIR", ".spool"))
         written, files = replay_spool(
-            PostingWriter(get_engine(url)), spool, self.settings.getint("STORE_BATCH_SIZE", 500)
+            PostingWriter(get_engine(url), self.settings.getbool("DEDUPE_NEAR_DUPLICATES", True)),
+            spool, self.settings.getint("STORE_BATCH_SIZE", 500)
         )
         print(f"replayed {written} postings from {files} spool file(s) into {mask_url(url)}")

@@ -28,9 +28,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Engine, bindparam, insert, select, tuple_, update
+from psycopg.errors import UniqueViolation
+from sqlalchemy import JSON, Engine, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from crawler.db.models import POSTING_DATA_COLUMNS, jobs, posting_bands, postings
 from crawler.dedupe.matcher import MAX_PER_KEY, Batch, Profile, assign, index_keys, profile
@@ -142,8 +144,11 @@ def collapse(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [by_key[k] for k in sorted(by_key)]
 
 
-def dedupe_batch(group: list[dict[str, Any]]) -> Batch:
-    """Signatures (stored in ``dedupe_signature``) and index keys of a collapsed batch."""
+def dedupe_batch(group: list[dict[str, Any]], near_duplicates: bool = True) -> Batch:
+    """Signatures (stored in ``dedupe_signature``) and index keys of a collapsed batch; without
+    ``near_duplicates`` neither (only origin links can then join postings)."""
+    if not near_duplicates:
+        return Batch(group, [None] * len(group), index=False)
     sigs = signatures([f.get("description_text") for f in group])
     for f, sig in zip(group, sigs, strict=True):
         f["dedupe_signature"] = Signature.encode(sig)
@@ -213,11 +218,18 @@ class PostingWriter:
     one ``executemany`` upsert, then the job assignment.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, near_duplicates: bool = True) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        #: False: no description signatures and no posting_bands (no near-duplicate matching;
+        #: origin links still join a repost to its original) - for a database of one source
+        self.near_duplicates = near_duplicates
         stmt = sqlite.insert(postings)
         update_cols: dict[str, Any] = {c: stmt.excluded[c] for c in POSTING_DATA_COLUMNS}
+        # a write without near-duplicate matching keeps the stored signature (NULL = never indexed)
+        update_cols["dedupe_signature"] = func.coalesce(
+            stmt.excluded.dedupe_signature, postings.c.dedupe_signature
+        )
         key_cols = (postings.c.id, postings.c.job_id, postings.c.source, postings.c.source_id)
         self._sqlite_upsert = stmt.on_conflict_do_update(
             index_elements=["source", "source_id"], set_=update_cols
@@ -229,7 +241,10 @@ class PostingWriter:
         cols = ", ".join(ROW_COLUMNS)
         scols = ", ".join(f"s.{c}" for c in ROW_COLUMNS)
         pcols = ", ".join(f"p.{c}" for c in PROFILE_COLUMNS)
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in POSTING_DATA_COLUMNS)
+        updates = ", ".join(
+            f"{c} = COALESCE(EXCLUDED.{c}, postings.{c})" if c == "dedupe_signature" else f"{c} = EXCLUDED.{c}"
+            for c in POSTING_DATA_COLUMNS
+        )
         self._pg_copy = f"COPY postings_stage ({cols}) FROM STDIN"
         # one staging table per connection (and a narrow one for job ids), emptied by each commit
         self._pg_create_stage = (
@@ -283,16 +298,27 @@ class PostingWriter:
             (collapse(f for f in fields if f.get("partial")), True),
         ):
             if group:  # signatures, keys and rows are computed before the transaction
-                batch = dedupe_batch(group)  # sets the rows' dedupe_signature
+                batch = dedupe_batch(group, self.near_duplicates)  # sets the rows' dedupe_signature
                 groups.append((to_rows(group, now, run_id, encode_json=pg), batch, seen_only))
-        written = 0
-        with self.engine.begin() as conn:
-            for rows, batch, seen_only in groups:
-                if pg:
-                    written += self._write_pg(conn, rows, batch, now, seen_only, first=written == 0)
-                else:
-                    written += self._write_sqlite(conn, rows, batch, now, seen_only)
-        return written
+        # without near-duplicate matching, PostgreSQL writers need not wait for each other: should
+        # two of them store the same new posting at once, the loser retries behind the lock
+        lock = self.near_duplicates
+        while True:
+            try:
+                written = 0
+                with self.engine.begin() as conn:
+                    for rows, batch, seen_only in groups:
+                        if pg:
+                            written += self._write_pg(
+                                conn, rows, batch, now, seen_only, first=written == 0, lock=lock
+                            )
+                        else:
+                            written += self._write_sqlite(conn, rows, batch, now, seen_only)
+                return written
+            except IntegrityError as exc:
+                if lock or not isinstance(exc.orig, UniqueViolation):
+                    raise
+                lock = True
 
     # --- PostgreSQL -----------------------------------------------------------------------
 
@@ -304,17 +330,22 @@ class PostingWriter:
         now: datetime,
         seen_only: bool,
         first: bool,
+        lock: bool = True,
     ) -> int:
         """One group of a batch: new postings are COPY-ed straight into ``postings`` (ids reserved
         by the facts query), stored ones go through the staging table and one ``INSERT .. ON
-        CONFLICT DO UPDATE``.  Everything after the advisory lock, so no other writer inserts one
-        of the batch's new keys in between."""
+        CONFLICT DO UPDATE``.  With ``lock``, everything after the advisory lock, so no other
+        writer inserts one of the batch's new keys or jobs in between."""
         raw = conn.connection.driver_connection
         assert raw is not None
         index = {batch.ident(i): i for i in range(len(batch))}
         with raw.cursor() as cur:
             # jit off: the candidate query's estimates (LIMIT per key) would trigger a ~150 ms compile
-            cur.execute(f"SET LOCAL jit = off; SELECT pg_advisory_xact_lock({DEDUPE_LOCK_KEY})")
+            cur.execute(
+                f"SET LOCAL jit = off; SELECT pg_advisory_xact_lock({DEDUPE_LOCK_KEY})"
+                if lock
+                else "SET LOCAL jit = off"
+            )
             o, oid = ROW_COLUMNS.index("origin"), ROW_COLUMNS.index("origin_id")
             cur.execute(
                 self._pg_facts,

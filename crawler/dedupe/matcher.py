@@ -132,10 +132,14 @@ class Batch:
     """The postings of one write: fields, signatures, index keys; profiles built on demand
     (only postings that meet a candidate are compared)."""
 
-    def __init__(self, fields: Sequence[Mapping[str, Any]], sigs: Sequence[Signature | None]) -> None:
+    def __init__(
+        self, fields: Sequence[Mapping[str, Any]], sigs: Sequence[Signature | None], index: bool = True
+    ) -> None:
         self.fields = fields
         self.sigs = sigs
-        self.keys = [index_keys(f, s) for f, s in zip(fields, sigs, strict=True)]
+        self.keys: list[list[tuple[int, int]]] = (
+            [index_keys(f, s) for f, s in zip(fields, sigs, strict=True)] if index else [[] for _ in fields]
+        )
         self._profiles: dict[int, Profile] = {}
 
     def __len__(self) -> int:
