@@ -288,7 +288,9 @@ def _compatible(a: str | None, b: str | None) -> bool:
 #: regexes are much faster than one case-mixed alternation
 _MARKER_RES: Final = (
     re.compile(r"[$€£¥₹₩₱₪]"),
-    re.compile(rf"(?<![A-Za-z])(?:{_CODE_RX})(?![a-z])"),
+    # = (?<![A-Za-z])(?:CODES)(?![a-z]) with the lookbehind after each code's first letter: a branch
+    # that starts with literals lets ``re`` skip ahead to a capital letter instead of trying every position
+    re.compile("(?:" + "|".join(f"{c[0]}(?<![A-Za-z]{c[0]}){c[1:]}" for c in _CODES) + ")(?![a-z])"),
 )
 _MARKER_WORDS_RE: Final = re.compile(r"(?:euros?|reais|d[óo]lar(?:es)?|dollars?|zł)")
 

@@ -174,12 +174,24 @@ _DESC_SENTENCE_RE: Final = re.compile(
 )
 
 
+#: a literal every match of ``_DESC_LABEL_RE`` / ``_DESC_SENTENCE_RE`` contains (lower case)
+_DESC_ANCHORS: Final = ("level", "nível", "nivel", "senioridade", "seniorit")
+#: characters ``re.IGNORECASE`` matches to an ASCII letter although ``str.lower`` gives another one
+_FOLD_TRAPS: Final = ("\u0130", "\u0131", "\u017f")
+
+
 def seniority_from_description(text: str | None) -> list[str]:
     """Only labelled statements (``"Seniority: Senior"``, ``"Nível: Pleno"``)."""
     if not text or not isinstance(text, str):
         return []
+    text = text[:50_000]
+    if not any(t in text for t in _FOLD_TRAPS):
+        # both patterns need one of these words (case-insensitive): skip two slow scans without them
+        lowered = text.lower()
+        if not any(a in lowered for a in _DESC_ANCHORS):
+            return []
     for rx in (_DESC_LABEL_RE, _DESC_SENTENCE_RE):
-        m = rx.search(text[:50_000])
+        m = rx.search(text)
         if m:
             levels = seniority_from_raw([m.group("v")])
             if levels:

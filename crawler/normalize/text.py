@@ -164,6 +164,16 @@ _BR_CS = re.compile(_BR_PATTERN)
 _LI_CS = re.compile(_LI_PATTERN)
 _BLOCK_TAG_CS = re.compile(_BLOCK_TAG_PATTERN)
 _CELL_CS = re.compile(_CELL_PATTERN)
+_DROP_BLOCK_OPENERS: Final = (
+    "<script",
+    "<style",
+    "<noscript",
+    "<template",
+    "<head",
+    "<title",
+    "<iframe",
+    "<svg",
+)
 _UPPER_IN_TAG_NAME_RE = re.compile(r"</?[A-Za-z]*[A-Z]")
 #: characters ``re.IGNORECASE`` matches to an ASCII letter although ``str.lower`` gives another one
 FOLD_TRAPS: Final = ("\u0130", "\u0131", "\u017f")  # İ, dotless ı, long ſ
@@ -195,9 +205,7 @@ def html_to_text(html: str | None) -> str:
             if _lower_case_tags(html):
                 # replacements start and end with a space or newline: no stage creates a tag for a later one,
                 # so "the tag's text is absent" tells that a stage has nothing to do
-                if "<script" in html or "<style" in html or "<noscript" in html or "<template" in html or (
-                    "<head" in html or "<title" in html or "<iframe" in html or "<svg" in html
-                ):
+                if any(t in html for t in _DROP_BLOCK_OPENERS):
                     html = _DROP_BLOCKS_CS.sub(" ", html)
                 if "<br" in html:
                     html = _BR_CS.sub("\n", html)
@@ -259,11 +267,14 @@ def _stray(m: re.Match[str]) -> str:
 _MD_HINT_RE = re.compile(r"\\|\*|__|^[ \t]*[•·▪◦●]|\w (?=[.,;:!?](?:\s|$))", re.M)
 
 
+_SPACE_PUNCT: Final = (" .", " ,", " ;", " :", " !", " ?")
+
+
 def has_markdown(text: str) -> bool:
     """Cheap check: could :func:`clean_markdown` change anything besides whitespace?"""
     if "\\" in text or "*" in text or "__" in text:
         return True  # a literal alternative of _MD_HINT_RE
-    if not any(c in text for c in "•·▪◦●") and not any(p in text for p in (" .", " ,", " ;", " :", " !", " ?")):
+    if not any(c in text for c in "•·▪◦●") and not any(p in text for p in _SPACE_PUNCT):
         return False  # the other alternatives need a bullet or a space before punctuation
     return bool(_MD_HINT_RE.search(text))
 
