@@ -22,6 +22,7 @@ crawler.dedupe.evaluate``).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -300,20 +301,25 @@ def assign(
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
 
-    by_ident = {batch.ident(i): i for i in needs}
+    if any(batch.fields[i].get("origin_id") is not None for i in needs):
+        by_ident = {batch.ident(i): i for i in needs}
+        for i in needs:
+            origin_id = batch.fields[i].get("origin_id")
+            if origin_id is not None:
+                j = by_ident.get((str(batch.fields[i].get("origin")), str(origin_id)))
+                if j is not None:
+                    union(i, j)
+    # keys shared inside the batch (most keys are not: count them in C first)
+    counts = Counter(h for i in needs for _, h in batch.keys[i])
+    shared = {h for h, c in counts.items() if c > 1}
     buckets: dict[int, list[int]] = {}
-    for i in needs:
-        origin_id = batch.fields[i].get("origin_id")
-        if origin_id is not None:
-            j = by_ident.get((str(batch.fields[i].get("origin")), str(origin_id)))
-            if j is not None:
-                union(i, j)
-        for _, h in batch.keys[i]:
-            buckets.setdefault(h, []).append(i)
+    if shared:
+        for i in needs:
+            for _, h in batch.keys[i]:
+                if h in shared:
+                    buckets.setdefault(h, []).append(i)
     tried: set[tuple[int, int]] = set()
     for bucket in buckets.values():
-        if len(bucket) < 2:
-            continue
         for n, i in enumerate(bucket[1:], 1):
             p = batch.profile(i)
             for j in bucket[max(0, n - MAX_PER_KEY) : n]:
