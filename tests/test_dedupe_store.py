@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -194,3 +195,28 @@ def test_without_near_duplicates_only_origin_links_join_and_nothing_is_indexed(d
     assert indexed is not None
     plain.write([ats])  # a write without matching keeps the stored signature
     assert signature_of(db_url, ats) == indexed
+
+
+def test_unchanged_resighting_reuses_the_stored_signature(db_url: str, monkeypatch: Any) -> None:
+    """A re-sighting with the stored ``content_hash`` computes no signature and keeps the stored one;
+    a changed description is signed again (and its new bands indexed)."""
+    import crawler.db.store as store
+
+    upgrade(db_url)
+    writer = PostingWriter(get_engine(db_url))
+    ats, other = pair("linkedin_no_link")
+    ats = dataclasses.replace(ats, content_hash="a" * 64)
+    other = dataclasses.replace(other, content_hash="b" * 64)
+    writer.write([ats, other])
+    first = signature_of(db_url, ats)
+    assert first is not None
+    signed: list[int] = []
+    real = store.signatures
+    monkeypatch.setattr(store, "signatures", lambda texts: signed.append(len(texts)) or real(texts))
+    writer.write([ats, other])
+    assert signed == [0] and signature_of(db_url, ats) == first
+    changed = dataclasses.replace(
+        ats, content_hash="c" * 64, description_text=f"{ats.description_text} Completely new closing paragraph."
+    )
+    writer.write([changed])
+    assert signed == [0, 1] and signature_of(db_url, ats) not in (None, first)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +32,7 @@ from psycopg.errors import UniqueViolation
 from sqlalchemy import JSON, Engine, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from crawler.db.models import POSTING_DATA_COLUMNS, jobs, posting_bands, postings
 from crawler.dedupe.matcher import MAX_PER_KEY, Batch, Profile, assign, index_keys, profile
@@ -144,14 +144,22 @@ def collapse(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [by_key[k] for k in sorted(by_key)]
 
 
-def dedupe_batch(group: list[dict[str, Any]], near_duplicates: bool = True) -> Batch:
+def dedupe_batch(
+    group: list[dict[str, Any]], near_duplicates: bool = True, indexed: Collection[int] = ()
+) -> Batch:
     """Signatures (stored in ``dedupe_signature``) and index keys of a collapsed batch; without
-    ``near_duplicates`` neither (only origin links can then join postings)."""
+    ``near_duplicates`` neither (only origin links can then join postings).
+
+    ``indexed``: positions of postings already stored in a job and indexed, whose description
+    did not change (a re-sighting): no signature is computed (the stored one is kept: the
+    upsert keeps a stored signature when given none), only their URL and title keys."""
     if not near_duplicates:
         return Batch(group, [None] * len(group), index=False)
-    sigs = signatures([f.get("description_text") for f in group])
-    for f, sig in zip(group, sigs, strict=True):
-        f["dedupe_signature"] = Signature.encode(sig)
+    todo = [i for i in range(len(group)) if i not in indexed]
+    sigs: list[Signature | None] = [None] * len(group)
+    for i, sig in zip(todo, signatures([group[i].get("description_text") for i in todo]), strict=True):
+        sigs[i] = sig
+        group[i]["dedupe_signature"] = Signature.encode(sig)
     return Batch(group, sigs)
 
 
@@ -298,7 +306,8 @@ class PostingWriter:
             (collapse(f for f in fields if f.get("partial")), True),
         ):
             if group:  # signatures, keys and rows are computed before the transaction
-                batch = dedupe_batch(group, self.near_duplicates)  # sets the rows' dedupe_signature
+                indexed = self._indexed(group, same_content=not seen_only) if self.near_duplicates else ()
+                batch = dedupe_batch(group, self.near_duplicates, indexed)  # sets rows' dedupe_signature
                 groups.append((to_rows(group, now, run_id, encode_json=pg), batch, seen_only))
         # without near-duplicate matching, PostgreSQL writers need not wait for each other: should
         # two of them store the same new posting at once, the loser retries behind the lock
@@ -319,6 +328,35 @@ class PostingWriter:
                 if lock or not isinstance(exc.orig, UniqueViolation):
                     raise
                 lock = True
+
+    def _indexed(self, group: list[dict[str, Any]], same_content: bool) -> set[int]:
+        """Positions in ``group`` of postings stored in a job, indexed, and (``same_content``) with
+        the item's ``content_hash``: their signature need not be computed again.  One indexed
+        query per source and 500 ids; a failure only means every signature is computed."""
+        by_source: dict[str, dict[str, int]] = {}
+        for i, f in enumerate(group):
+            if f.get("content_hash") or not same_content:
+                by_source.setdefault(f["source"], {})[f["source_id"]] = i
+        found: set[int] = set()
+        p = postings.c
+        try:
+            with self.engine.connect() as conn:
+                for source, ids in by_source.items():
+                    keys = list(ids)
+                    for n in range(0, len(keys), 500):
+                        query = select(p.source_id, p.content_hash).where(
+                            p.source == source,
+                            p.source_id.in_(keys[n : n + 500]),
+                            p.job_id.is_not(None),
+                            p.dedupe_signature.is_not(None),
+                        )
+                        for source_id, content_hash in conn.execute(query):
+                            i = ids[source_id]
+                            if not same_content or content_hash == group[i].get("content_hash"):
+                                found.add(i)
+        except SQLAlchemyError:
+            return set()
+        return found
 
     # --- PostgreSQL -----------------------------------------------------------------------
 
