@@ -442,16 +442,27 @@ def _jsonld_posting(sel: Selector) -> dict[str, Any] | None:
     return None
 
 
-def _scope(sel: Selector, tag: str, cls: str) -> Selector:
-    """The first ``<tag>`` with class ``cls``, else the whole page.
-
-    A class query over the whole page visits every element (about 1 ms on a 300 KB
-    ``/jobs/view`` page); the fields below live in two small parts of the page, the top card
-    and the job details, found once by tag (cheap) and then queried inside."""
-    for node in sel.xpath(f"//{tag}[contains(@class, '{cls}')]"):
+def _find(sel: Selector, path: str, cls: str) -> Selector | None:
+    """The first element of ``path`` (an XPath step without predicate) with class ``cls``."""
+    for node in sel.xpath(f"{path}[contains(@class, '{cls}')]"):
         if cls in _classes(node):
             return node
-    return sel
+    return None
+
+
+def _scopes(sel: Selector) -> tuple[Selector, Selector]:
+    """(top card, job details) of a detail page; the whole page for a part not found.
+
+    A class query over the whole page visits every element (about 1 ms on a 300 KB
+    ``/jobs/view`` page); the fields live in these two small parts, found by tag (cheap; the
+    details are the top card's next sibling on every recorded page) and then queried inside."""
+    top = _find(sel, "//section", "top-card-layout")
+    details = None
+    if top is not None:
+        details = _find(top, "following-sibling::div", "decorated-job-posting__details")
+    if details is None:
+        details = _find(sel, "//div", "decorated-job-posting__details")
+    return (sel if top is None else top), (sel if details is None else details)
 
 
 _OFFSITE_ICON = "[data-svg-class-name='apply-button__offsite-apply-icon-svg']"
@@ -466,8 +477,7 @@ def parse_detail(html: str | Selector) -> Detail:
     (``div.decorated-job-posting__details``); a page without those containers is read whole.
     """
     sel = html if isinstance(html, Selector) else Selector(text=html, type="html")  # never "json"
-    top = _scope(sel, "section", "top-card-layout")
-    details = _scope(sel, "div", "decorated-job-posting__details")
+    top, details = _scopes(sel)
     codes: dict[str, Selector] = {}  # <code id=...> by id, the first of each (one walk, not three)
     for code in sel.xpath("//code[@id]"):
         codes.setdefault(code.attrib["id"], code)
