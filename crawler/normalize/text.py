@@ -422,12 +422,35 @@ def _plain_without_anchor(fragment: str) -> bool:
     :func:`strip_boilerplate_text` leaves it alone: plain text (no tag, entity, control character,
     mojibake, odd or doubled space, which are the only ways text conversion could join letters
     into an anchor) whose lower-cased form holds none of :data:`_BOILERPLATE_ANCHORS`."""
-    if "<" in fragment or "&" in fragment or "  " in fragment or any(c in fragment for c in _WS_CHARS):
+    if "<" in fragment:
+        return _tagged_without_anchor(fragment)
+    if "&" in fragment or "  " in fragment or any(c in fragment for c in _WS_CHARS):
         return False
     if _CONTROL_RE.search(fragment) or _MOJIBAKE_LEAD_RE.search(fragment):
         return False
     lowered = fragment.lower()
     return not any(a in lowered for a in _BOILERPLATE_ANCHORS)
+
+
+#: :data:`_BOILERPLATE_ANCHORS` without their spaces (compared with text whose whitespace is removed)
+_ANCHORS_NO_SPACE: Final = tuple(a.replace(" ", "") for a in _BOILERPLATE_ANCHORS)
+
+
+def _tagged_without_anchor(fragment: str) -> bool:
+    """:func:`_plain_without_anchor` for a fragment with tags.  When every ``<`` opens a tag that
+    :data:`_ANY_TAG_RE` matches (no comment, no script-like block, no entity, control character or
+    mojibake), :func:`html_to_text` only replaces those tags by nothing, spaces, newlines or ``"- "``
+    and changes whitespace: an anchor in its output is, whitespace removed, in the fragment's text
+    without tags and whitespace."""
+    if "&" in fragment or "<!" in fragment or "<?" in fragment:
+        return False
+    if _CONTROL_RE.search(fragment) or _MOJIBAKE_LEAD_RE.search(fragment):
+        return False
+    tags = _ANY_TAG_RE.findall(fragment)
+    if len(tags) != fragment.count("<") or any(t.lower().startswith(_DROP_BLOCK_OPENERS) for t in tags):
+        return False
+    bare = "".join(_ANY_TAG_RE.sub("", fragment).lower().split())
+    return not any(a in bare for a in _ANCHORS_NO_SPACE)
 
 
 def sanitize_without_boilerplate(html: str | None) -> str:
@@ -456,7 +479,7 @@ def guess_language(text: str | None, sample: int = 1500) -> str | None:
     words = _WORD_RE.findall(text[:sample].lower())
     if len(words) < 8:
         return None
-    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    scores = {lang: sum(map(stop.__contains__, words)) for lang, stop in _STOPWORDS.items()}
     best = max(scores, key=lambda k: scores[k])
     ranked = sorted(scores.values(), reverse=True)
     if ranked[0] < 3 or ranked[0] < 1.3 * ranked[1]:
