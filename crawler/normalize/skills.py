@@ -79,6 +79,7 @@ class Vocabulary:
     by_lower: dict[str, tuple[_Alias, ...]]  # lower-cased alias → entries
     tag_map: dict[str, str]  # lower-cased tag → canonical
     regex: re.Pattern[str]  # case-sensitive, over lower-cased text
+    after_separator: re.Pattern[str] | None  # ``regex`` with the separator before the alias
     prefixes: frozenset[str]  # every prefix of a letters-only alias (lower case), for :func:`unglue`
     ambiguous: frozenset[str]  # canonicals with a "~" alias (Go, C, R, Node.js, Apache HTTP Server …)
 
@@ -134,9 +135,23 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
     # boundaries: not inside a word, "C" not the start of "C++"/"C#" (longer aliases win anyway),
     # "JavaScript+TypeScript" splits on a single "+"
     regex = re.compile(rf"(?<![\w#@\-])(?<!\+\+)(?:{pattern})(?![\w#])(?!\+\+)")
+    # the same matches, each with the character before it (a leading character class lets ``re`` skip
+    # ahead to the separators instead of trying the alternation at every character); exact when no
+    # alias ends in a separator that could start the next match (``(?<!\+\+)`` rules out "c++")
+    after_separator: re.Pattern[str] | None = re.compile(
+        rf"[^\w#@\-](?<!\+\+)(?:{pattern})(?![\w#])(?!\+\+)"
+    )
+    if not all(a.endswith("++") for a in by_lower if re.search(r"[^\w#@\-]\Z", a)):
+        after_separator = None
     ambiguous = frozenset(a.canonical for a in aliases if a.mode == "~")
     return Vocabulary(
-        tuple(canonicals), {k: tuple(v) for k, v in by_lower.items()}, tag_map, regex, prefixes, ambiguous
+        tuple(canonicals),
+        {k: tuple(v) for k, v in by_lower.items()},
+        tag_map,
+        regex,
+        after_separator,
+        prefixes,
+        ambiguous,
     )
 
 
@@ -149,6 +164,11 @@ _EXCLUDE_BEFORE_RES: Final = {k: re.compile(v) for k, v in EXCLUDE_BEFORE.items(
 #: a run of letters with a glue point: lower→Upper ("DatabricksBancos") or an acronym before a
 #: capitalized word ("SQLRequisitos")
 _GLUE_INSIDE_RE: Final = re.compile(r"[a-zß-ÿA-ZÀ-Þ][A-ZÀ-Þ][a-zß-ÿ]{3}|[a-zß-ÿ][A-ZÀ-Þ]{2,}(?![a-zß-ÿ])")
+#: the same spots, each match starting one character later, at the capital (a single leading character
+#: class: ``re`` skips ahead to capitals instead of trying both branches at every character)
+_GLUE_AT_CAPITAL_RE: Final = re.compile(
+    r"[A-ZÀ-Þ](?:(?<=[a-zß-ÿA-ZÀ-Þ][A-ZÀ-Þ])[a-zß-ÿ]{3}|(?<=[a-zß-ÿ][A-ZÀ-Þ])[A-ZÀ-Þ]+(?![a-zß-ÿ]))"
+)
 #: cuts before a capitalized piece of 4+ letters ("GitOps", "SecDevOps" stay whole) or before a
 #: trailing acronym ("PrescritivosIA generativa"); the alias-prefix check keeps "PostgreSQL", "iOS"
 _GLUE_POINT_RE: Final = re.compile(
@@ -167,10 +187,12 @@ def unglue(text: str, vocabulary: Vocabulary | None = None) -> str:
     vocab = vocabulary or VOCABULARY
     out: list[str] = []
     done = 0  # text[:done] is already in out
-    for m in _GLUE_INSIDE_RE.finditer(text):
-        if m.start() < done:
+    # a match of _GLUE_AT_CAPITAL_RE is one of _GLUE_INSIDE_RE minus its first letter; the only extra
+    # ones start on the last letter of the previous match, inside a word already handled (skipped)
+    for m in _GLUE_AT_CAPITAL_RE.finditer(text):
+        start, end = m.start() - 1, m.end()
+        if start < done:
             continue
-        start, end = m.start(), m.end()
         while start > 0 and text[start - 1].isalpha():
             start -= 1
         while end < len(text) and text[end].isalpha():
@@ -223,6 +245,23 @@ def _excluded(text: str, start: int, end: int, name: str) -> bool:
     return bool(_NEGATED_BEFORE_RE.search(before))
 
 
+def _vocabulary_spans(vocab: Vocabulary, lowered: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every ``vocab.regex.finditer(lowered)`` match, found faster: the match at
+    offset 0, then those of ``vocab.after_separator`` without their first character (the separator
+    the lookbehinds test).  The alias after a separator that ends the previous match would be
+    missed, hence the check in :func:`load_vocabulary`."""
+    if vocab.after_separator is None:
+        return [m.span() for m in vocab.regex.finditer(lowered)]
+    spans: list[tuple[int, int]] = []
+    done = 0
+    first = vocab.regex.match(lowered)
+    if first is not None:
+        spans.append(first.span())
+        done = first.end()
+    spans.extend((m.start() + 1, m.end()) for m in vocab.after_separator.finditer(lowered, done))
+    return spans
+
+
 def find_skills(text: str | None, vocabulary: Vocabulary | None = None) -> list[str]:
     """Canonical skills mentioned in ``text``, in order of first mention."""
     if not text or not isinstance(text, str):
@@ -234,20 +273,20 @@ def find_skills(text: str | None, vocabulary: Vocabulary | None = None) -> list[
     lowered = _scan.lower_same_length(text)
     if lowered is None:  # rare characters change length when lower-cased: match char by char
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    for m in vocab.regex.finditer(lowered):
-        matched = text[m.start() : m.end()]
-        if _DOT_CONTINUES_RE.match(text, m.end()):  # "foo.js", "node.express": part of a longer name
+    for mstart, mend in _vocabulary_spans(vocab, lowered):
+        matched = text[mstart:mend]
+        if _DOT_CONTINUES_RE.match(text, mend):  # "foo.js", "node.express": part of a longer name
             continue
-        entries = vocab.by_lower.get(m.group(0))
+        entries = vocab.by_lower.get(lowered[mstart:mend])
         if not entries:
             continue
         alias = _accept(entries, matched)
         if alias is None:
             continue
         if alias.mode == "~":
-            ambiguous.append((m.start(), m.end(), alias))
+            ambiguous.append((mstart, mend, alias))
         else:
-            sure.append((m.start(), m.end(), alias.canonical))
+            sure.append((mstart, mend, alias.canonical))
     sure = [(s, e, c) for s, e, c in sure if not _excluded(text, s, e, c)]
     found: list[tuple[int, str]] = [(s, c) for s, _, c in sure]
     for start, end, alias in ambiguous:
