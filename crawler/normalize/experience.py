@@ -62,6 +62,14 @@ _MARKER: Final = re.compile(
 )
 #: case-sensitive, run over the lower-cased text (much faster than re.I)
 _STATEMENT_RES: Final = (re.compile(rf"(?<![\w.,$€£]){_AMOUNT}"),)
+#: where a statement can end: a years word ending a word (its literal first letters let ``re`` skip ahead)
+_YEARS_END_RE: Final = re.compile(rf"{_YEARS}\b")
+#: what can stand right before ``\s*(?:full\s+)?<years>`` in a statement: the end of a number, of "+",
+#: ")" or of "or more"/"ou mais"/"o más"
+_AMOUNT_TAILS: Final = (*_NUM_WORDS, "more", "mais", "más", "mas")
+#: a statement holds at most 36 non-space characters ("(fifteen)+ até fifteen ou mais full jahren")
+_WINDOW_CHARS: Final = 200
+_WINDOW_MIN_NON_SPACE: Final = 40
 _NOT_REQUIREMENT_BEFORE: Final = re.compile(
     r"(?:founded|since|for\s+(?:more\s+than|over|almost|nearly)?|over\s+the\s+(?:past|last)|in\s+the\s+(?:past|last)|"
     r"h[áa]\s+(?:mais\s+de\s+)?|cerca\s+de|s[ãa]o|somos|temos|we\s+have|we'?ve|our|company|empresa|history|"
@@ -129,10 +137,49 @@ def statements(text: str) -> list[tuple[int, int | None, bool]]:
     return [(s.lo, s.hi, s.preferred) for s in _statements(text)]
 
 
+def _amount_ends_at(low: str, pos: int) -> bool:
+    r"""Could an amount (number, "+", ")", "or more") end right before ``\s*(?:full\s+)?`` at ``pos``?
+    (True when unsure.)"""
+    before = low[max(0, pos - 40) : pos]
+    stripped = before.rstrip()
+    if len(stripped) < len(before) and stripped.endswith("full") and _amount_tail(stripped[:-4].rstrip()):
+        return True
+    return _amount_tail(stripped)
+
+
+def _amount_tail(before: str) -> bool:
+    if not before:
+        return True  # start of the text or a long run of spaces: unsure
+    last = before[-1]
+    return last.isdecimal() or last in ")+" or before.endswith(_AMOUNT_TAILS)
+
+
+def _statement_matches(low: str) -> list[re.Match[str]]:
+    """``_STATEMENT_RES[0].finditer(low)``, searched only in windows that end where a statement can
+    end (a years word after an amount).  A window reaches back :data:`_WINDOW_CHARS` characters when
+    they hold :data:`_WINDOW_MIN_NON_SPACE` non-space characters (more than a statement can hold),
+    else to the start of the text; overlapping windows are merged, so every match of the full scan
+    lies inside one window and the scan of that window finds the same matches."""
+    ends = [m.end() for m in _YEARS_END_RE.finditer(low) if _amount_ends_at(low, m.start())]
+    if not ends:
+        return []
+    windows: list[list[int]] = []
+    for end in ends:
+        start = end - _WINDOW_CHARS
+        if start <= 0 or len("".join(low[start:end].split())) < _WINDOW_MIN_NON_SPACE:
+            start = 0
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    rx = _STATEMENT_RES[0]
+    return [m for start, end in windows for m in rx.finditer(low, start, end)]
+
+
 def _statements(text: str) -> list[_Statement]:
     text = text[:100_000]
     low = _scan.lower_same_length(text) or text
-    matches = [m for rx in _STATEMENT_RES for m in rx.finditer(low)]
+    matches = _statement_matches(low)
     if not matches:
         return []
     # section state (preferred / required) at the start of every line, computed once
