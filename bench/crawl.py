@@ -306,7 +306,11 @@ def machine() -> str:
         pg = f"PostgreSQL unavailable ({exc.__class__.__name__})"
     import scrapy
 
-    return f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, Scrapy {scrapy.__version__}; {pg}"
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, Scrapy {scrapy.__version__};"
+        f" {pg}; load average {load} at start"
+    )
 
 
 # --- the benchmarks ----------------------------------------------------------------------------------
@@ -439,15 +443,23 @@ WAITING: list[tuple[str, tuple[str, ...]]] = [
 ]
 
 
-def summarize_pyspy(path: Path, top: int = 25) -> str:
-    """Shares per area and the top functions (self and inclusive) of a py-spy ``--format raw`` file.
+@dataclass
+class PySpyProfile:
+    """A py-spy ``--format raw`` recording, folded by area and function."""
 
-    Shares are of the samples where a thread was computing; waiting samples are counted apart."""
-    areas: Counter[str] = Counter()
-    waiting: Counter[str] = Counter()
-    self_time: Counter[str] = Counter()
-    inclusive: Counter[str] = Counter()
-    total = 0
+    rate: int  # samples per second and thread
+    total: int = 0  # samples of computing threads
+    areas: Counter[str] = field(default_factory=Counter)
+    waiting: Counter[str] = field(default_factory=Counter)
+    self_time: Counter[str] = field(default_factory=Counter)
+    inclusive: Counter[str] = field(default_factory=Counter)
+
+    def ms(self, samples: int, pages: int) -> float:
+        return 1000 * samples / self.rate / pages if pages else 0.0
+
+
+def read_pyspy(path: Path, rate: int = 200) -> PySpyProfile:
+    prof = PySpyProfile(rate)
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
@@ -458,28 +470,53 @@ def summarize_pyspy(path: Path, top: int = 25) -> str:
             continue
         wait = next((label for label, leaves in WAITING if frames[-1].startswith(leaves)), None)
         if wait is not None:
-            waiting[wait] += count
+            prof.waiting[wait] += count
             continue
-        total += count
-        areas[area_of(frames)] += count
-        self_time[_short(frames[-1])] += count
+        prof.total += count
+        prof.areas[area_of(frames)] += count
+        prof.self_time[_short(frames[-1])] += count
         for f in set(frames):
-            inclusive[_short(f)] += count
+            prof.inclusive[_short(f)] += count
+    return prof
+
+
+def summarize_pyspy(path: Path, top: int = 25) -> str:
+    """Shares per area and the top functions (self and inclusive) of a py-spy ``--format raw`` file.
+
+    Shares are of the samples where a thread was computing; waiting samples are counted apart."""
+    prof = read_pyspy(path)
+    total = prof.total
     if not total:
         return "no samples"
-    out = [
-        f"{total} samples computing; apart from those: " + ", ".join(f"{k} {v}" for k, v in waiting.items())
-    ]
+    waiting = ", ".join(f"{k} {v}" for k, v in prof.waiting.items())
+    out = [f"{total} samples computing; apart from those: {waiting or 'none'}"]
     out.append("share of the computing samples by area (innermost project frame wins):")
-    for area, n in areas.most_common():
+    for area, n in prof.areas.most_common():
         out.append(f"  {area:<36} {100 * n / total:5.1f}%")
     out.append("top functions, self time:")
-    for name, n in self_time.most_common(top):
+    for name, n in prof.self_time.most_common(top):
         out.append(f"  {100 * n / total:5.1f}%  {name}")
     out.append("top project functions, inclusive:")
-    project = [(k, v) for k, v in inclusive.most_common() if _is_project(k)]
+    project = [(k, v) for k, v in prof.inclusive.most_common() if _is_project(k)]
     for name, n in project[:top]:
         out.append(f"  {100 * n / total:5.1f}%  {name}")
+    return "\n".join(out)
+
+
+def compare_profiles(raw: PySpyProfile, raw_pages: int, full: PySpyProfile, full_pages: int) -> str:
+    """CPU ms per page by area, (a) next to (b)."""
+    out = [f"{'area':<38} {'(a) ms/page':>11} {'(b) ms/page':>11} {'(b) share':>9}"]
+    for area, n in full.areas.most_common():
+        a = raw.ms(raw.areas.get(area, 0), raw_pages)
+        share = 100 * n / full.total if full.total else 0.0
+        out.append(f"  {area:<36} {a:>11.2f} {full.ms(n, full_pages):>11.2f} {share:>8.1f}%")
+    for area, n in raw.areas.items():
+        if area not in full.areas:
+            out.append(f"  {area:<36} {raw.ms(n, raw_pages):>11.2f} {0.0:>11.2f} {0.0:>8.1f}%")
+    out.append(
+        f"  {'total (computing)':<36} {raw.ms(raw.total, raw_pages):>11.2f}"
+        f" {full.ms(full.total, full_pages):>11.2f} {100.0:>8.1f}%"
+    )
     return "\n".join(out)
 
 
@@ -505,16 +542,30 @@ def _is_project(name: str) -> bool:
 
 
 def profile(jobs: int, tool: str, out_dir: Path) -> str:
-    """Run (b) under a profiler; the summary text (the raw profile is kept in ``out_dir``)."""
+    """Run (a) and (b) under a profiler; the summary text (raw profiles are kept in ``out_dir``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with site(jobs) as s, migrated_database() as url:
         if tool == "py-spy":
             exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-            raw_file = out_dir / "crawl-pyspy.txt"
-            wrapper = [exe, "record", "--format", "raw", "--rate", "200", "--output", str(raw_file), "--"]
-            run = run_crawl("full", s, jobs, url, wrapper=wrapper)
-            _report_problems(run, jobs)
-            return f"(b) under py-spy: {run.pages_per_s:.1f} pages/s\n" + summarize_pyspy(raw_file)
+            runs: dict[str, tuple[CrawlRun, PySpyProfile]] = {}
+            for kind in ("raw", "full"):
+                raw_file = out_dir / f"crawl-{kind}-pyspy.txt"
+                wrapper = [exe, "record", "--format", "raw", "--rate", "200", "--output", str(raw_file), "--"]
+                run = run_crawl(kind, s, jobs, url if kind == "full" else None, wrapper=wrapper)
+                _report_problems(run, jobs)
+                runs[kind] = run, read_pyspy(raw_file)
+            (raw, raw_prof), (full, full_prof) = runs["raw"], runs["full"]
+            return "\n".join(
+                [
+                    f"under py-spy (200 Hz, all threads): (a) {raw.pages_per_s:.1f} pages/s,"
+                    f" (b) {full.pages_per_s:.1f} pages/s; raw profiles in {out_dir}/",
+                    "CPU of the crawl process per page, by area (a sample counts for its innermost project frame):",
+                    compare_profiles(raw_prof, raw.responses, full_prof, full.responses),
+                    "",
+                    "(b) in detail:",
+                    summarize_pyspy(out_dir / "crawl-full-pyspy.txt"),
+                ]
+            )
         html_file = out_dir / "crawl-pyinstrument.html"
         wrapper = [sys.executable, "-m", "pyinstrument", "-r", "html", "-o", str(html_file)]
         cmd_run = run_crawl("full", s, jobs, url, wrapper=wrapper)

@@ -8,7 +8,16 @@ import http.client
 import json
 from pathlib import Path
 
-from bench.crawl import area_of, check, compare, parse_stats, site, summarize_pyspy
+from bench.crawl import (
+    area_of,
+    check,
+    compare,
+    compare_profiles,
+    parse_stats,
+    read_pyspy,
+    site,
+    summarize_pyspy,
+)
 from bench.site import FIRST_ID, Site
 from spiders.platforms.linkedin import parse_cards, parse_detail
 
@@ -80,4 +89,8 @@ def test_parse_stats_and_profile_summary(tmp_path: Path) -> None:
     summary = summarize_pyspy(raw)
     assert "validate" in summary and "75.0%" in summary
     assert area_of(["a (twisted/x.py:1)", "b (scrapy/y.py:2)"]) == "Scrapy core"
+    prof = read_pyspy(raw, rate=200)
+    assert prof.total == 4 and prof.areas == {"validate": 3, "spider parsing": 1}
+    table = compare_profiles(prof, 2, prof, 2)
+    assert "validate" in table and "7.50" in table  # 3 samples at 200 Hz over 2 pages
     assert json.dumps(summary)
