@@ -129,7 +129,11 @@ def _num(s: str | None) -> int | None:
 
 def _is_heading(line: str) -> bool:
     stripped = line.strip().rstrip(":")
-    return 0 < len(stripped) <= 60 and not re.search(r"\d", stripped) and not stripped.endswith(".")
+    # (the cheap tests first)
+    return 0 < len(stripped) <= 60 and not stripped.endswith(".") and not _DIGIT_RE.search(stripped)
+
+
+_DIGIT_RE: Final = re.compile(r"\d")
 
 
 def statements(text: str) -> list[tuple[int, int | None, bool]]:

@@ -131,6 +131,12 @@ _NAME_TO_CODE: Final[dict[str, str]] = {
 }
 #: case-sensitive, run over the lower-cased text (see ``_scan.trie_pattern``)
 _NAME_RE: Final = re.compile(rf"(?<![\w\-])(?:{_scan.trie_pattern(_NAME_TO_CODE)})(?![\w])")
+#: ``_NAME_RE`` with the separator before the name (a leading character class lets ``re`` skip ahead to
+#: separators instead of trying the alternation at every character); no name ends in such a separator,
+#: so no match of ``_NAME_RE`` starts where the previous one ended and both find the same names
+_NAME_AFTER_SEPARATOR_RE: Final = re.compile(rf"[^\w\-](?:{_scan.trie_pattern(_NAME_TO_CODE)})(?![\w])")
+if any(re.search(r"[^\w\-]\Z", name) for name in _NAME_TO_CODE):
+    raise ValueError("a language name ends in a separator: _NAME_AFTER_SEPARATOR_RE would miss matches")
 _CEFR_RE: Final = re.compile(r"(?<![\w\-])([ABC][12])(?:\+|\s*/\s*[ABC][12])?(?![\w])")
 _LEVEL_RES: Final = tuple((re.compile(rf"(?<![\w])(?:{rx})(?![\w])", re.I), lvl) for rx, lvl in LEVEL_WORDS)
 _CLAUSE_BREAK: Final = re.compile(r"[.;!?\n•|]|(?<=[a-zà-ÿ)])(?=[A-ZÀ-Ý][a-zà-ÿ])")
@@ -208,6 +214,20 @@ def _level_near(text: str, start: int, end: int) -> tuple[bool, str | None]:
     return cue, None
 
 
+def _name_spans(lowered: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the matches of ``_NAME_RE.finditer(lowered)``: the one at offset 0, then
+    those of :data:`_NAME_AFTER_SEPARATOR_RE` without their separator."""
+    spans: list[tuple[int, int]] = []
+    first = _NAME_RE.match(lowered)
+    if first is not None:
+        spans.append(first.span())
+    spans.extend(
+        (m.start() + 1, m.end())
+        for m in _NAME_AFTER_SEPARATOR_RE.finditer(lowered, spans[0][1] if spans else 0)
+    )
+    return spans
+
+
 def find_languages(text: str | None) -> list[Language]:
     """Required languages with CEFR levels, in order of first mention."""
     if not text or not isinstance(text, str):
@@ -218,14 +238,14 @@ def find_languages(text: str | None) -> list[Language]:
     lowered = _scan.lower_same_length(text)
     if lowered is None:
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    for m in _NAME_RE.finditer(lowered):
-        code = _NAME_TO_CODE.get(m.group(0))
-        original = text[m.start() : m.end()]
+    for start, end in _name_spans(lowered):
+        code = _NAME_TO_CODE.get(lowered[start:end])
+        original = text[start:end]
         if code is None or (original.lower() in _CASE_SENSITIVE_LOWER and original not in _CASE_SENSITIVE):
             continue
-        if _NOT_LANGUAGE_AFTER.match(text[m.end() : m.end() + 40]):
+        if _NOT_LANGUAGE_AFTER.match(text[end : end + 40]):
             continue
-        required, level = _level_near(text, m.start(), m.end())
+        required, level = _level_near(text, start, end)
         if not required:
             continue
         if code not in result:
