@@ -93,12 +93,37 @@ _MANY_NEWLINES_RE = re.compile("\n\n\n+")  # = \n{3,}, written with a literal pr
 def fix_mojibake(text: str) -> str:
     """Repair UTF-8 text that was decoded as Latin-1 or cp1252 (``Ã©`` → ``é``, ``â€™`` → ``’``).
 
-    ``ftfy.fix_encoding`` does the repair (it leaves correct text alone); a cheap
-    regex pre-check keeps it off the hot path for the usual, clean text.
+    ``ftfy.fix_encoding`` does the repair (it leaves correct text alone) on each segment — a
+    line, or the text between two tags — that holds a suspect sequence; other segments are
+    not looked at.  Per-segment is ftfy's own way (``fix_text`` works line by line): a long
+    page where one paragraph went through the wrong codec is fixed there without the whole
+    page being judged (and measured: ftfy's badness check over a whole page is costly).
     """
-    if not text or not _MOJIBAKE_LEAD_RE.search(text) or not _MOJIBAKE_RE.search(text):
+    if not text or not _MOJIBAKE_LEAD_RE.search(text):
         return text
-    return str(ftfy.fix_encoding(text))
+    out: list[str] = []
+    done = 0  # text[:done] is in ``out``
+    for m in _MOJIBAKE_RE.finditer(text):
+        if m.start() < done:
+            continue  # inside the segment just fixed
+        start = max(
+            text.rfind("\n", done, m.start()),
+            text.rfind("<", done, m.start()),
+            text.rfind(">", done, m.start()),
+        )
+        start = done if start < 0 else start + 1
+        end_match = _SEGMENT_END_RE.search(text, m.end())
+        end = end_match.start() if end_match else len(text)
+        out.append(text[done:start])
+        out.append(str(ftfy.fix_encoding(text[start:end])))
+        done = end
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
+
+_SEGMENT_END_RE = re.compile("[\n<>]")
 
 
 def remove_control_chars(text: str) -> str:
