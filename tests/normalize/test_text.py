@@ -97,6 +97,13 @@ def test_clean_text(text, expected):
 def test_clean_line_and_mojibake_cp1252():
     # cp1252 flavour of mojibake (hand-written): â€™ = ’
     assert fix_mojibake("Youâ€™ll") == "You’ll"
+    # only the segments (lines, text between tags) holding mojibake are repaired; the rest is kept
+    # as it is, correct accents included (remoteok's "Youâ\x80\x99ll" next to clean Portuguese)
+    mixed = "<p>Você é a pessoa certa? Área: Dados</p><p>What Youâ\x80\x99ll Do</p>\nSão Paulo – remoto"
+    assert fix_mojibake(mixed) == (
+        "<p>Você é a pessoa certa? Área: Dados</p><p>What You’ll Do</p>\nSão Paulo – remoto"
+    )
+    assert fix_mojibake("line one\nYouâ€™ll\nline three") == "line one\nYou’ll\nline three"
     assert clean_line(" CNA  / LPN - Consistent Hours. \n Start Next Week. ") == (
         "CNA / LPN - Consistent Hours. Start Next Week."
     )
