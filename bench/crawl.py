@@ -17,7 +17,9 @@ directory with the same politeness settings (``POLITENESS``) against the same pa
 
 Pages/s = ``response_received_count / elapsed_time_seconds`` from each crawl's own stats
 (spider open to spider close, so pipeline start-up and the store's final flush count).  Peak
-RSS is the crawl process's ``ru_maxrss`` (``os.wait4``).  The request counts of (a) and (b) are
+RSS is the crawl process's ``ru_maxrss`` (``os.wait4``).  CPU ms/page is the crawl process's
+user + system CPU (start-up included, PostgreSQL and the site not) per response: on a shared
+machine it moves much less than pages/s.  The site's own CPU per page is printed too.  The request counts of (a) and (b) are
 checked against each other and against the site's own counters.
 
 ``--growth`` runs (b) at 1,000 / 5,000 / 20,000 pages, each into a fresh database, and then
@@ -75,6 +77,14 @@ class SiteProcess:
     proc: subprocess.Popen[str]
     base_url: str
 
+    def cpu_s(self) -> float:
+        """CPU seconds the site process used so far (0.0 where /proc is not available)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stats(self, reset: bool = False) -> dict[str, int]:
         url = f"{self.base_url}/__stats" + ("?reset=1" if reset else "")
         with urllib.request.urlopen(url, timeout=10) as resp:  # our own local server
@@ -124,6 +134,7 @@ class CrawlRun:
     peak_rss_mb: float
     wall: float
     cpu_s: float = 0.0  # user + system CPU of the crawl process (not of PostgreSQL or the site)
+    site_cpu_s: float = 0.0  # CPU of the site process during the crawl
     site_counts: dict[str, int] = field(default_factory=dict)
     log: str = ""
 
@@ -213,6 +224,7 @@ def run_crawl(
         else:
             env["STORE_ENABLED"] = "0"
         site_proc.stats(reset=True)
+        site_cpu = site_proc.cpu_s()
         log_path = workdir / "crawl.log"
         t0 = time.perf_counter()
         with log_path.open("w", encoding="utf-8") as log_file:
@@ -233,6 +245,7 @@ def run_crawl(
         wall = time.perf_counter() - t0
         log = log_path.read_text(encoding="utf-8", errors="replace")
         counts = site_proc.stats()
+        site_cpu = site_proc.cpu_s() - site_cpu
     return CrawlRun(
         kind=kind,
         jobs=jobs,
@@ -241,6 +254,7 @@ def run_crawl(
         peak_rss_mb=usage.ru_maxrss / 1024,
         wall=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
+        site_cpu_s=site_cpu,
         site_counts=counts,
         log=log,
     )
@@ -352,6 +366,11 @@ def print_compare(raw: CrawlRun, full: CrawlRun) -> None:
     print(
         f"peak RSS of (b): {full.peak_rss_mb:.0f} MB ({'within' if full.peak_rss_mb <= 300 else 'OVER'} 300 MB)"
     )
+    for run in (raw, full):
+        if run.site_cpu_s and run.responses:
+            print(
+                f"site process during ({'a' if run.kind == 'raw' else 'b'}): {1000 * run.site_cpu_s / run.responses:.2f} CPU ms/page"
+            )
     stored = full.stats.get("jobs/stored")
     print(f"(b) stored {stored} postings, items scraped {full.stats.get('item_scraped_count')}")
 
