@@ -603,7 +603,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--growth-baseline", action="store_true", help="also run (a) at each growth size")
     parser.add_argument("--no-compare", action="store_true", help="skip the (a)/(b) comparison")
     parser.add_argument("--profile", choices=("py-spy", "pyinstrument"), help="profile (b) at --pages")
-    parser.add_argument("--profile-dir", default="bench-profile", help="where the raw profile goes")
+    parser.add_argument(
+        "--profile-dir", help="where the raw profiles go (default: a new temporary directory)"
+    )
     parser.add_argument(
         "-s",
         "--set",
@@ -629,7 +631,8 @@ def main(argv: list[str] | None = None) -> None:
         print_growth(growth(sizes, args.growth_baseline))
     if args.profile:
         print("\nProfile of (b)")
-        print(profile(args.pages, args.profile, Path(args.profile_dir)))
+        out_dir = Path(args.profile_dir or tempfile.mkdtemp(prefix="bench-crawl-profile-"))
+        print(profile(args.pages, args.profile, out_dir))
 
 
 if __name__ == "__main__":
