@@ -68,6 +68,14 @@ DEDUPE_NEAR_DUPLICATES = os.environ.get("DEDUPE_NEAR_DUPLICATES", "1") not in ("
 #: where items go when the database cannot be written; replayed on the next run
 STORE_SPOOL_DIR = os.environ.get("STORE_SPOOL_DIR", ".spool")
 
+# --- normalization -------------------------------------------------------------------
+#: worker processes normalizing postings ("auto": 1 when the machine has 2+ cores, else 0 = in place)
+NORMALIZE_WORKERS = os.environ.get("NORMALIZE_WORKERS", "auto")
+#: postings normalized in place before the workers start (small crawls never start a process)
+NORMALIZE_POOL_AFTER = 200
+#: postings per batch sent to a worker
+NORMALIZE_BATCH = 16
+
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalize.NormalizePipeline": 200,

@@ -23,6 +23,7 @@ rejections such as ``jobs/normalize/salary/absurd``).  A case that loses its inp
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import copy
 import ipaddress
@@ -255,6 +256,7 @@ class Chain:
         self.stats = crawler.stats
         self.validate = ValidatePipeline(crawler)
         self.normalize = NormalizePipeline(crawler)
+        self.normalize.workers = 0  # every posting normalized in place (the pool has its own tests)
         self.dedupe = DedupePipeline(crawler)
 
     def run(self, item: Any, result: CaseResult) -> Any | None:
@@ -269,7 +271,7 @@ class Chain:
         before = dict(self.stats.get_stats())
         snapshot = copy.copy(item)  # normalize_posting assigns fields, it does not mutate them in place
         try:
-            item = self.normalize.process_item(item)
+            item = asyncio.run(self.normalize.process_item(item))  # in place: no worker pool here
         except Exception as exc:
             result.crashes.append(Crash(result.case, "normalize", _error(exc), _tb(exc)))
             return None
