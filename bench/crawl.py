@@ -17,17 +17,20 @@ directory with the same politeness settings (``POLITENESS``) against the same pa
 
 Pages/s = ``response_received_count / elapsed_time_seconds`` from each crawl's own stats
 (spider open to spider close, so pipeline start-up and the store's final flush count).  Peak
-RSS is the crawl process's ``ru_maxrss`` (``os.wait4``).  CPU ms/page is the crawl process's
-user + system CPU (start-up included, PostgreSQL and the site not) per response: on a shared
-machine it moves much less than pages/s.  The site's own CPU per page is printed too.  The request counts of (a) and (b) are
-checked against each other and against the site's own counters.
+memory: the summed RSS and the summed PSS of the crawl process and its descendants (a normalize
+worker pool and its fork server, say; polled from ``/proc``), and the crawl process's own
+``ru_maxrss``.  With worker processes the PSS sum is the figure (the RSS sum counts the pages a
+worker shares with its fork server twice).  CPU ms/page is the user + system CPU of the crawl process and its
+waited-for children (start-up included; PostgreSQL and the site not) per response: on a shared
+machine it moves much less than pages/s.  The site's own CPU per page is printed too.  The
+request counts of (a) and (b) are checked against each other and against the site's counters.
 
 ``--growth`` runs (b) at 1,000 / 5,000 / 20,000 pages, each into a fresh database, and then
 20,000 new postings (other ids) into the database that already holds the 20,000 of the run
 before (``warm``): whether the cost per page grows with the size of the crawl and with the
 size of what is already stored (the dedupe index, the upserts' indexes).
-``--profile`` records (b) with py-spy (all threads, native frames off) or pyinstrument and
-prints the share of samples per area and the top functions.
+``--profile`` records (a) and (b) with py-spy (every thread of the crawl process and of its
+worker processes) and prints CPU ms per page by area side by side and (b)'s top functions.
 """
 
 from __future__ import annotations
@@ -79,11 +82,7 @@ class SiteProcess:
 
     def cpu_s(self) -> float:
         """CPU seconds the site process used so far (0.0 where /proc is not available)."""
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.proc.pid) or 0.0
 
     def stats(self, reset: bool = False) -> dict[str, int]:
         url = f"{self.base_url}/__stats" + ("?reset=1" if reset else "")
@@ -131,8 +130,13 @@ class CrawlRun:
     jobs: int
     returncode: int
     stats: dict[str, Any]
-    peak_rss_mb: float
+    peak_rss_mb: float  # the crawl process (ru_maxrss: its own or its largest waited-for child's)
     wall: float
+    tree_rss_mb: float = 0.0  # the crawl process + its descendants (worker processes), summed, polled
+    tree_pss_mb: float = 0.0  # the same as PSS: shared pages divided among the processes
+    processes: int = 1  # most processes seen in the crawl's tree at once
+    children_cpu_s: float = 0.0  # CPU of its descendants seen in /proc (part of cpu_s once reaped)
+    own_cpu_s: float = 0.0  # CPU of the crawl process alone, last seen in /proc (~0.1 s before exit)
     cpu_s: float = 0.0  # user + system CPU of the crawl process (not of PostgreSQL or the site)
     site_cpu_s: float = 0.0  # CPU of the site process during the crawl
     site_counts: dict[str, int] = field(default_factory=dict)
@@ -206,6 +210,97 @@ def crawl_command(
     return cmd, env
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and its descendants (from the parent ids in ``/proc/*/stat``)."""
+    children: dict[int, list[int]] = {}
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return [root]
+    for name in entries:
+        try:
+            ppid = int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a running process (``/proc/<pid>/stat``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def pss_bytes(pid: int) -> int:
+    """Proportional set size (shared pages divided among their processes); 0 when unreadable."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def rss_bytes(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+@dataclass
+class TreeWatch:
+    """Peak of the summed RSS (every ``interval`` s) and PSS (every ``pss_interval`` s) of a process
+    and its descendants (e.g. a worker pool); the descendants are looked up every ``rescan`` s."""
+
+    root: int
+    interval: float = 0.1
+    rescan: float = 1.0
+    pss_interval: float = 0.5
+    peak: int = 0
+    peak_pss: int = 0
+    _pss_polled: float = -1e9
+    most_processes: int = 1
+    _tree: list[int] = field(default_factory=list)
+    _scanned: float = -1e9
+    _polled: float = -1e9
+
+    root_cpu: float = 0.0  # CPU seconds of the root process alone, as last seen
+    #: CPU seconds of each descendant, as last seen
+    children_cpu: dict[int, float] = field(default_factory=dict)
+
+    def poll(self, now: float) -> None:
+        if now - self._polled < self.interval:
+            return
+        self._polled = now
+        if now - self._scanned >= self.rescan:
+            self._scanned = now
+            self._tree = process_tree(self.root)
+            self.most_processes = max(self.most_processes, len(self._tree))
+        self.peak = max(self.peak, sum(rss_bytes(pid) for pid in self._tree))
+        if now - self._pss_polled >= self.pss_interval:
+            self._pss_polled = now
+            self.peak_pss = max(self.peak_pss, sum(pss_bytes(pid) for pid in self._tree))
+        self.root_cpu = cpu_seconds(self.root) or self.root_cpu
+        for pid in self._tree[1:]:
+            cpu = cpu_seconds(pid)
+            if cpu is not None:
+                self.children_cpu[pid] = max(cpu, self.children_cpu.get(pid, 0.0))
+
+
 def run_crawl(
     kind: str,
     site_proc: SiteProcess,
@@ -231,15 +326,18 @@ def run_crawl(
             proc = subprocess.Popen(
                 [*wrapper, *cmd], cwd=ROOT, env=_env(env), stdout=log_file, stderr=subprocess.STDOUT
             )
+            watch = TreeWatch(proc.pid)
             deadline = t0 + timeout
             while True:
                 pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
                 if pid:
                     break
-                if time.perf_counter() > deadline:
+                now = time.perf_counter()
+                if now > deadline:
                     proc.kill()
                     pid, status, usage = os.wait4(proc.pid, 0)
                     break
+                watch.poll(now)
                 time.sleep(0.05)
             proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - t0
@@ -252,6 +350,11 @@ def run_crawl(
         returncode=proc.returncode,
         stats=parse_stats(log),
         peak_rss_mb=usage.ru_maxrss / 1024,
+        tree_rss_mb=max(watch.peak / 2**20, usage.ru_maxrss / 1024),
+        tree_pss_mb=watch.peak_pss / 2**20,
+        processes=watch.most_processes,
+        children_cpu_s=sum(watch.children_cpu.values()),
+        own_cpu_s=watch.root_cpu,
         wall=wall,
         cpu_s=usage.ru_utime + usage.ru_stime,
         site_cpu_s=site_cpu,
@@ -347,30 +450,39 @@ def compare(jobs: int, repeat: int = 1) -> tuple[CrawlRun, CrawlRun]:
 def print_compare(raw: CrawlRun, full: CrawlRun) -> None:
     ratio = full.pages_per_s / raw.pages_per_s if raw.pages_per_s else 0.0
     print(f"\nEnd to end, {full.jobs:,} job pages + {-(-full.jobs // 10):,} search fragments")
-    print(f"{'run':<44} {'pages':>7} {'seconds':>8} {'pages/s':>8} {'CPU ms/page':>12} {'peak RSS':>9}")
+    head = f"{'run':<44} {'pages':>7} {'seconds':>8} {'pages/s':>8} {'CPU ms/page':>12}"
+    print(f"{head} {'RSS sum':>9} {'PSS sum':>9} {'processes':>9}")
     for label, run in (
         ("(a) plain Scrapy, parse and discard", raw),
         ("(b) full crawler: linkedin + pipelines + PG", full),
     ):
         print(
             f"{label:<44} {run.responses:>7,} {run.elapsed:>8.1f} {run.pages_per_s:>8.1f}"
-            f" {run.cpu_ms_per_page:>12.2f} {run.peak_rss_mb:>7.0f}MB"
+            f" {run.cpu_ms_per_page:>12.2f} {run.tree_rss_mb:>7.0f}MB {run.tree_pss_mb:>7.0f}MB {run.processes:>9}"
         )
     verdict = "meets" if ratio >= 0.8 else "BELOW"
     print(f"ratio (b)/(a) pages/s: {ratio:.2f} ({verdict} the 0.80 target)")
     if full.cpu_ms_per_page:
         print(
             f"ratio of CPU per page (a)/(b): {raw.cpu_ms_per_page / full.cpu_ms_per_page:.2f}"
-            " (the crawl process only: less sensitive to other load on the machine)"
+            " (crawl process + its waited-for workers; PostgreSQL and the site not counted)"
         )
+    memory = full.tree_pss_mb if full.processes > 1 and full.tree_pss_mb else full.tree_rss_mb
+    within = "within" if memory <= 300 else "OVER"
     print(
-        f"peak RSS of (b): {full.peak_rss_mb:.0f} MB ({'within' if full.peak_rss_mb <= 300 else 'OVER'} 300 MB)"
+        f"peak memory of (b): {memory:.0f} MB ({within} 300 MB); crawl process alone {full.peak_rss_mb:.0f} MB RSS;"
+        f" all {full.processes} process(es): {full.tree_rss_mb:.0f} MB RSS summed, {full.tree_pss_mb:.0f} MB PSS summed"
+        " (a worker pool shares pages with its fork server: PSS counts them once)"
     )
+    if full.children_cpu_s and full.responses:
+        print(
+            f"(b)'s CPU ms/page split: crawl process ~{1000 * full.own_cpu_s / full.responses:.2f},"
+            f" its worker processes >= {1000 * full.children_cpu_s / full.responses:.2f} (seen in /proc)"
+        )
     for run in (raw, full):
         if run.site_cpu_s and run.responses:
-            print(
-                f"site process during ({'a' if run.kind == 'raw' else 'b'}): {1000 * run.site_cpu_s / run.responses:.2f} CPU ms/page"
-            )
+            label = "a" if run.kind == "raw" else "b"
+            print(f"site process during ({label}): {1000 * run.site_cpu_s / run.responses:.2f} CPU ms/page")
     stored = full.stats.get("jobs/stored")
     print(f"(b) stored {stored} postings, items scraped {full.stats.get('item_scraped_count')}")
 
@@ -398,13 +510,13 @@ def growth(sizes: Sequence[int], with_baseline: bool) -> list[tuple[str, CrawlRu
 def print_growth(rows: list[tuple[str, CrawlRun, CrawlRun | None]]) -> None:
     print("\nCost growth, (b) full crawler")
     head = f"{'job pages':<28} {'responses':>9} {'seconds':>8} {'(b) p/s':>8} {'CPU ms/p':>9}"
-    print(f"{head} {'(a) p/s':>8} {'ratio':>6} {'peak RSS':>9}")
+    print(f"{head} {'(a) p/s':>8} {'ratio':>6} {'RSS sum':>9} {'PSS sum':>9}")
     for label, full, raw in rows:
         a = f"{raw.pages_per_s:>8.1f}" if raw else f"{'-':>8}"
         ratio = f"{full.pages_per_s / raw.pages_per_s:>6.2f}" if raw and raw.pages_per_s else f"{'-':>6}"
         print(
             f"{label:<28} {full.responses:>9,} {full.elapsed:>8.1f} {full.pages_per_s:>8.1f}"
-            f" {full.cpu_ms_per_page:>9.2f} {a} {ratio} {full.peak_rss_mb:>7.0f}MB"
+            f" {full.cpu_ms_per_page:>9.2f} {a} {ratio} {full.tree_rss_mb:>7.0f}MB {full.tree_pss_mb:>7.0f}MB"
         )
 
 
@@ -450,12 +562,21 @@ def area_of(frames: Sequence[str]) -> str:
 WAITING: list[tuple[str, tuple[str, ...]]] = [
     ("waiting for PostgreSQL (store threads)", ("Connection.wait (psycopg", "wait (psycopg")),
     (
+        "worker processes waiting for work",
+        (
+            "Connection._recv (multiprocessing",
+            "_recv (multiprocessing",
+            "Connection._recv_bytes (multiprocessing",
+        ),
+    ),
+    (
         "idle threads (locks, queues, select)",
         (
             "Condition.wait (threading.py",
             "Thread._wait_for_tstate_lock",
             "_worker (concurrent/futures/thread.py",
             "EpollSelector.select (selectors.py",
+            "_PollLikeSelector.select (selectors.py",
             "select (selectors.py",
         ),
     ),
@@ -569,14 +690,15 @@ def profile(jobs: int, tool: str, out_dir: Path) -> str:
             runs: dict[str, tuple[CrawlRun, PySpyProfile]] = {}
             for kind in ("raw", "full"):
                 raw_file = out_dir / f"crawl-{kind}-pyspy.txt"
-                wrapper = [exe, "record", "--format", "raw", "--rate", "200", "--output", str(raw_file), "--"]
+                wrapper = [exe, "record", "--subprocesses", "--format", "raw", "--rate", "200"]
+                wrapper += ["--output", str(raw_file), "--"]
                 run = run_crawl(kind, s, jobs, url if kind == "full" else None, wrapper=wrapper)
                 _report_problems(run, jobs)
                 runs[kind] = run, read_pyspy(raw_file)
             (raw, raw_prof), (full, full_prof) = runs["raw"], runs["full"]
             return "\n".join(
                 [
-                    f"under py-spy (200 Hz, all threads): (a) {raw.pages_per_s:.1f} pages/s,"
+                    f"under py-spy (200 Hz, all threads and subprocesses): (a) {raw.pages_per_s:.1f} pages/s,"
                     f" (b) {full.pages_per_s:.1f} pages/s; raw profiles in {out_dir}/",
                     "CPU of the crawl process per page, by area (a sample counts for its innermost project frame):",
                     compare_profiles(raw_prof, raw.responses, full_prof, full.responses),
