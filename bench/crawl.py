@@ -21,7 +21,7 @@ memory: the summed RSS and the summed PSS of the crawl process and its descendan
 worker pool and its fork server, say; polled from ``/proc``), and the crawl process's own
 ``ru_maxrss``.  With worker processes the PSS sum is the figure (the RSS sum counts the pages a
 worker shares with its fork server twice).  CPU ms/page is the user + system CPU of the crawl process and its
-waited-for children (start-up included; PostgreSQL and the site not) per response: on a shared
+worker processes (start-up included; PostgreSQL and the site not) per response: on a shared
 machine it moves much less than pages/s.  The site's own CPU per page is printed too.  The
 request counts of (a) and (b) are checked against each other and against the site's counters.
 
@@ -155,8 +155,15 @@ class CrawlRun:
         return self.responses / self.elapsed if self.elapsed else 0.0
 
     @property
+    def total_cpu_s(self) -> float:
+        """The crawl process and its worker processes: ``os.wait4`` counts the descendants the crawl
+        reaped; those it did not (a pool's workers, reaped by their fork server) come from /proc."""
+        reaped = max(0.0, self.cpu_s - self.own_cpu_s)
+        return self.cpu_s + max(0.0, self.children_cpu_s - reaped)
+
+    @property
     def cpu_ms_per_page(self) -> float:
-        return 1000 * self.cpu_s / self.responses if self.responses else 0.0
+        return 1000 * self.total_cpu_s / self.responses if self.responses else 0.0
 
 
 def parse_stats(log: str) -> dict[str, Any]:
@@ -465,7 +472,7 @@ def print_compare(raw: CrawlRun, full: CrawlRun) -> None:
     if full.cpu_ms_per_page:
         print(
             f"ratio of CPU per page (a)/(b): {raw.cpu_ms_per_page / full.cpu_ms_per_page:.2f}"
-            " (crawl process + its waited-for workers; PostgreSQL and the site not counted)"
+            " (crawl process + its worker processes; PostgreSQL and the site not counted)"
         )
     memory = full.tree_pss_mb if full.processes > 1 and full.tree_pss_mb else full.tree_rss_mb
     within = "within" if memory <= 300 else "OVER"
@@ -534,6 +541,7 @@ AREAS: list[tuple[str, tuple[str, ...]]] = [
         ("crawler/extensions/", "crawler/middlewares/", "crawler/runs.py", "crawler/history.py"),
     ),
     ("items", ("crawler/items.py", "itemadapter/")),
+    ("worker pool IPC", ("multiprocessing/", "concurrent/futures/process.py", "pickle")),
     (
         "logging/stats",
         ("logging/", "scrapy/statscollectors.py", "scrapy/logformatter.py", "crawler/logformatter.py"),
