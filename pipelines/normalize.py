@@ -87,10 +87,11 @@ class NormalizePipeline:
     # --- the worker pool --------------------------------------------------------------------
 
     def _start_pool(self) -> None:
-        # forkserver: workers fork from a clean server process, not from this threaded one
-        self.pool = ProcessPoolExecutor(
-            self.workers, mp_context=multiprocessing.get_context("forkserver"), initializer=warm_up
-        )
+        # forkserver: workers fork from a clean server process, not from this threaded one; the
+        # server preloads only the normalizers (not the crawl's own __main__: Scrapy, Twisted)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["crawler.normalize.pool"])
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=warm_up)
         logger.info("normalizing in %d worker process(es) from posting %d on", self.workers, self.seen)
         self.pool.submit(warm_up).add_done_callback(self._warm)
 
@@ -120,23 +121,22 @@ class NormalizePipeline:
         batch, self.pending = self.pending, []
         if not batch:
             return
-        assert self.pool is not None
-        try:
-            future = asyncio.wrap_future(self.pool.submit(normalize_batch, [item for item, _ in batch]))
-        except Exception as exc:  # a broken pool
-            self._give_up(exc)
-            future = None
+        future = None
+        if self.pool is not None:  # (None: the pool broke while this batch was collected)
+            try:
+                future = asyncio.wrap_future(self.pool.submit(normalize_batch, [item for item, _ in batch]))
+            except Exception as exc:  # a broken pool
+                self._give_up(exc)
         if future is None:
             for item, waiter in batch:
                 waiter.set_result(normalize_one(item))
             return
 
         def done(f: asyncio.Future[list[tuple[Any, list[str] | None, str | None]]]) -> None:
-            if f.cancelled() or f.exception() is not None:
+            results = None if f.cancelled() or f.exception() is not None else f.result()
+            if results is None or len(results) != len(batch):
                 self._give_up(f.exception() if not f.cancelled() else None)
                 results = [normalize_one(item) for item, _ in batch]  # the originals are untouched
-            else:
-                results = f.result()
             for (_, waiter), result in zip(batch, results, strict=True):
                 if not waiter.done():
                     waiter.set_result(result)

@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from crawler.db.models import POSTING_DATA_COLUMNS, jobs, posting_bands, postings
 from crawler.dedupe.matcher import MAX_PER_KEY, Batch, Profile, assign, index_keys, profile
 from crawler.dedupe.signature import Signature, signatures
+from crawler.timestamps import parse_ts
 
 #: ``pg_advisory_xact_lock`` key serializing job assignment between writers ("jobs")
 DEDUPE_LOCK_KEY = 0x6A6F6273
@@ -101,20 +102,6 @@ def json_text(value: Any) -> str:
     if "\\u0000" in text:
         return json_text(strip_nul(value))
     return text
-
-
-def parse_ts(value: Any) -> datetime | None:
-    """ISO 8601 string (``Z`` allowed) -> aware UTC datetime; None when unparseable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        try:
-            dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def item_fields(item: Any) -> Mapping[str, Any]:

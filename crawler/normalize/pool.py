@@ -14,6 +14,7 @@ import traceback
 from typing import Any
 
 from crawler.normalize.posting import normalize_posting
+from crawler.timestamps import parse_ts
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +30,6 @@ def warm_up() -> None:
 
 def normalize_one(item: Any) -> tuple[Any, list[str] | None, str | None]:
     """(normalized item, problem codes, None), or (item, None, traceback) when it raised."""
-    from crawler.db.store import parse_ts
-
     try:
         # relative dates ("2 days ago") count from when the page was fetched, not from now
         problems = normalize_posting(item, now=parse_ts(getattr(item, "fetched_at", None)))
