@@ -68,6 +68,10 @@ DEDUPE_NEAR_DUPLICATES = os.environ.get("DEDUPE_NEAR_DUPLICATES", "1") not in ("
 #: where items go when the database cannot be written; replayed on the next run
 STORE_SPOOL_DIR = os.environ.get("STORE_SPOOL_DIR", ".spool")
 
+#: items of one response processed at once (Scrapy's default 100 starts 100 asyncio tasks per
+#: response; a spider yields a handful per page): ~8-10 % less CPU per page in bench.crawl
+CONCURRENT_ITEMS = 16
+
 # --- normalization -------------------------------------------------------------------
 #: worker processes normalizing postings ("auto": 1 when the machine has 2+ cores, else 0 = in place)
 NORMALIZE_WORKERS = os.environ.get("NORMALIZE_WORKERS", "auto")

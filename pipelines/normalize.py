@@ -90,7 +90,7 @@ class NormalizePipeline:
         # forkserver: workers fork from a clean server process, not from this threaded one; the
         # server preloads only the normalizers (not the crawl's own __main__: Scrapy, Twisted)
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["crawler.normalize.pool"])
+        context.set_forkserver_preload(["crawler.normalize.worker_boot"])
         self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=warm_up)
         logger.info("normalizing in %d worker process(es) from posting %d on", self.workers, self.seen)
         self.pool.submit(warm_up).add_done_callback(self._warm)
