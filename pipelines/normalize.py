@@ -62,10 +62,12 @@ class NormalizePipeline:
         if self.pool is None and self.workers and self.seen > self.pool_after:
             self._start_pool()
         if self.pool is not None and self.pool_ready:
-            result = await self._in_pool(item)
-        else:
-            result = normalize_one(item)
-        return self._account(*result)
+            return self._account(*await self._in_pool(item))
+        return self.normalize_in_place(item)
+
+    def normalize_in_place(self, item: Any) -> Any:
+        """Normalize ``item`` in this process now (what ``process_item`` does without workers)."""
+        return self._account(*normalize_one(item))
 
     def _account(self, item: Any, problems: list[str] | None, error: str | None) -> Any:
         if problems is None:
