@@ -36,9 +36,12 @@ Details
     Every new card gets ``jobs-guest/jobs/api/jobPosting/{id}`` (``/jobs/view/{id}/``
     when that is a 404 or carries no posting); the card data rides along in
     ``cb_kwargs`` and is merged into the posting.  When the detail fails for good the
-    card-only posting is still emitted (``raw["detail_error"]``).  Ids already stored
-    (``crawler.db.queries.known_source_ids``) are not fetched again unless
-    ``refresh=1``: their card-only posting is emitted with ``raw["detail_skipped"]``.
+    card-only posting is still emitted (``raw["detail_error"]``).  A stored posting whose
+    card reads as when its detail was fetched (title, company, place, pay, posted date:
+    :func:`card_marker`, kept in ``raw["_listing_hash"]``; ``crawler.incremental``) is not
+    fetched again unless ``refresh=1``: its card-only posting is emitted with
+    ``raw["detail_skipped"]``.  A changed card, or a posting whose detail never arrived, is
+    fetched again (stat ``linkedin/detail_changed``).
 
 Blocks and resume
     ``crawler.middlewares.blocks.BlockMiddleware`` handles 429/999/403, authwall/login
@@ -69,6 +72,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.incremental import DetailPlan, IncrementalDetails, listing_hash, record_marker
 from crawler.items import JobPosting
 from crawler.middlewares.blocks import META_RETRIES, BlockedStop
 from spiders.base import JobSpider
@@ -116,6 +120,12 @@ def _int_arg(value: str | None, name: str, default: int, minimum: int = 0) -> in
     if number < minimum:
         raise ValueError(f"-a {name}={value!r}: must be >= {minimum}")
     return number
+
+
+def card_marker(card: Card) -> str:
+    """What a search card says that an edit of the posting changes (title, company, place, pay,
+    posted date); not the relative date text or tracking ids, which change on their own."""
+    return listing_hash([card.title, card.company, card.location, card.salary, card.listdate])
 
 
 class LinkedInSpider(JobSpider):
@@ -323,16 +333,18 @@ class LinkedInSpider(JobSpider):
         self._seen.update(c.job_id for c in new)
         if len(new) < len(cards):
             self._stat("duplicate_cards", inc=len(cards) - len(new))
-        known = self._known_ids([c.job_id for c in new])
+        plan = self._detail_plan(new)
         for card in new:
             if not self.fetch_details:
                 yield self.posting(card, None)
-            elif card.job_id in known:
+            elif plan.skip(card.job_id):
                 self._stat("detail_skipped_known", inc=1)
                 item = self.posting(card, None)
                 item.raw["detail_skipped"] = True
                 yield item
             else:
+                if card.job_id in plan.changed:
+                    self._stat("detail_changed", inc=1)
                 yield self.detail_request(card)
         next_start = start + len(cards)
         page_ids = [c.job_id for c in cards]
@@ -360,12 +372,13 @@ class LinkedInSpider(JobSpider):
             logger.error("linkedin: search page start=%s failed: %s", start, failure.getErrorMessage())
         self._next_start = start
 
-    def _known_ids(self, ids: list[str]) -> set[str]:
-        if self.refresh or not ids or not self.fetch_details:
-            return set()
-        from crawler.db.queries import known_source_ids
-
-        return set(known_source_ids(self.settings, self.source_name, ids))
+    def _detail_plan(self, cards: list[Card]) -> DetailPlan:
+        """Which cards' details to fetch: a stored posting whose card reads as when its detail was
+        fetched is skipped; a new, changed, closed or never-detailed one is fetched (one query)."""
+        markers = {c.job_id: card_marker(c) for c in cards}
+        if not self.fetch_details:
+            return DetailPlan(new=frozenset(markers))
+        return IncrementalDetails(enabled=not self.refresh).plan(self.settings, self.source_name, markers)
 
     # -- details ---------------------------------------------------------------------------------------
     def detail_request(self, card: Card, fallback: bool = False) -> scrapy.Request:
@@ -424,7 +437,10 @@ class LinkedInSpider(JobSpider):
 
     def posting(self, card: Card, detail: Detail | None) -> JobPosting:
         # a card alone is a re-sighting: storage keeps a stored description rather than wiping it
-        return self.new_item(**posting_fields(card.job_id, card, detail), partial=detail is None)
+        item = self.new_item(**posting_fields(card.job_id, card, detail), partial=detail is None)
+        if detail is not None:  # the next run skips this detail while the card reads the same
+            record_marker(item, card_marker(card))
+        return item
 
     # -- close / resume state -----------------------------------------------------------------------------
     def closed(self, reason: str) -> None:

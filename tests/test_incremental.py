@@ -157,7 +157,9 @@ def test_linkedin_second_run_skips_details_and_keeps_content(pg_url: str, tmp_pa
     }
     runs: list[tuple[list[str], dict[str, Any]]] = []
     with site.server() as server:
-        for _ in range(2):
+        for run in range(3):
+            if run == 2:
+                site.update(site.ids[10])  # the posting is edited: its card changes
             server.requests.clear()
             result = run_crawl(
                 "linkedin",
@@ -169,7 +171,11 @@ def test_linkedin_second_run_skips_details_and_keeps_content(pg_url: str, tmp_pa
             with get_engine(pg_url).connect() as conn:
                 rows = {r.source_id: r for r in conn.execute(select(postings))}
             runs.append((server.paths(), rows))
-    (paths1, rows1), (paths2, rows2) = runs
+    (paths1, rows1), (paths2, rows2), (paths3, rows3) = runs
+    assert li_detail_ids(paths3) == [site.ids[10]]  # only the edited posting's detail is fetched again
+    edited = site.ids[10]  # stored again from its detail, with the new card's marker
+    assert rows3[edited].raw["_listing_hash"] != rows2[edited].raw["_listing_hash"]
+    assert rows3[edited].description_text and rows3[edited].fetched_at > rows2[edited].fetched_at
     assert sorted(li_detail_ids(paths1)) == sorted(site.ids)  # 25 details
     assert li_detail_ids(paths2) == []  # every id stored: search pages only
     # pages of 10, 10 and 5 cards, then the empty page that ends the search

@@ -246,9 +246,18 @@ def test_incremental_window_uses_last_finished_run(monkeypatch: pytest.MonkeyPat
 
 def test_known_ids_skip_details_unless_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
     import crawler.db.queries as queries
+    from spiders.linkedin import card_marker
+    from spiders.platforms.linkedin import parse_cards
 
     body = (FIXTURES / "search_page_finance_manager_three_cards.html").read_bytes()
-    monkeypatch.setattr(queries, "known_source_ids", lambda settings, source, ids: {"4288907322"} & set(ids))
+    cards = {c.job_id: c for c in parse_cards(body.decode("utf-8"))}
+    stored = {  # 4288907322 stored as its card reads now; a second one stored from an older card
+        "4288907322": card_marker(cards["4288907322"]),
+        **{i: "an older card" for i in list(cards)[1:2] if i != "4288907322"},
+    }
+    monkeypatch.setattr(
+        queries, "stored_markers", lambda settings, source, ids, key: {i: stored[i] for i in ids if i in stored}
+    )
     spider = linkedin(keywords="finance")
     spider.params = spider.query.params()
     request = spider.search_request(0, expect_cards=False)
@@ -260,6 +269,7 @@ def test_known_ids_skip_details_unless_refresh(monkeypatch: pytest.MonkeyPatch) 
     assert items[0].title == "Sr. Manager, Intercompany and Consolidation"
     details = [r for r in requests if "jobPosting" in r.url]
     assert len(details) == 2 and all(r.cb_kwargs["card"].job_id != "4288907322" for r in details)
+    assert spider.crawler.stats.get_value("linkedin/detail_changed") == 1  # the edited card is refetched
     refresh = linkedin(keywords="finance", refresh="1")
     refresh.params = refresh.query.params()
     out = list(refresh.parse_search(html(request.url, body), start=0))
