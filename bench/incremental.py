@@ -26,8 +26,8 @@ Sites (generated, **not recordings**):
   ``job_posting_api_4330361169.html`` with the card's id put in.  The site honours
   ``f_TPR=r<seconds>`` by the time each card was added to it (posted 2 days before the
   bench for the initial cards; that is our model of LinkedIn's "posted within" filter).
-  An update changes the card's title.  LinkedIn is measured twice: default runs (details
-  skipped by stored id) and ``-a incremental=1`` runs (search window ``f_TPR`` since the
+  An update changes the card's title.  LinkedIn is measured twice: default runs (a stored
+  posting's detail skipped while its card is unchanged) and ``-a incremental=1`` runs (search window ``f_TPR`` since the
   last finished run, plus the spider's 1 h margin).
 """
 
@@ -405,7 +405,7 @@ def bench_linkedin(count: int, workdir: Path, incremental: bool) -> bool:
             site.update(job_id)
         label = f"3 +{len(new)} new, {len(updated)} updated"
         runs.append(crawl("linkedin", later, settings, db_url, workdir, server, li_detail_ids, label))
-    mode = "-a incremental=1 (f_TPR window)" if incremental else "default (details skipped by stored id)"
+    mode = "-a incremental=1 (f_TPR window)" if incremental else "default (details skipped while the card is unchanged)"
     ok = report(f"LinkedIn: {count} postings, {mode}", runs, new | updated, new, updated)
     return ok and set(runs[2].details) >= new
 

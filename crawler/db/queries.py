@@ -29,27 +29,6 @@ def _engine_or_none(settings: Any) -> Any:
     return get_engine(url)
 
 
-def known_source_ids(settings: Any, source: str, ids: Collection[str]) -> set[str]:
-    """The subset of ``ids`` already stored for ``source`` (empty without a database/schema)."""
-    engine = _engine_or_none(settings)
-    if engine is None or not ids:
-        return set()
-    wanted = [str(i) for i in ids]
-    found: set[str] = set()
-    try:
-        with engine.connect() as conn:
-            for i in range(0, len(wanted), _CHUNK):
-                chunk = wanted[i : i + _CHUNK]
-                stmt = select(postings.c.source_id).where(
-                    postings.c.source == source, postings.c.source_id.in_(chunk)
-                )
-                found.update(r[0] for r in conn.execute(stmt))
-    except SQLAlchemyError as exc:
-        logger.warning("known ids lookup failed on %s: %s", mask_url(str(engine.url)), type(exc).__name__)
-        return set()
-    return found
-
-
 def canonical_args(args: dict[str, Any]) -> str:
     return json.dumps({k: str(v) for k, v in sorted(args.items())}, sort_keys=True)
 
