@@ -130,19 +130,9 @@ class ValidatePipeline:
                         adapter["source_id"],
                         name,
                     )
-        for name, limit in MAX_TEXT.items():
+        for name, limit in MAX_TEXT.items():  # strings by now: required, or emptied above when not
             value = adapter.get(name)
-            if value is not None and not isinstance(value, str):
-                logger.warning(
-                    "%s:%s field %s is a %s, emptied",
-                    adapter["source"],
-                    adapter["source_id"],
-                    name,
-                    type(value).__name__,
-                )
-                self._inc(f"jobs/invalid_field/{name}")
-                adapter[name] = None
-            elif value is not None and len(value) > limit:
+            if value is not None and len(value) > limit:
                 logger.warning(
                     "%s:%s field %s truncated from %d chars",
                     adapter["source"],

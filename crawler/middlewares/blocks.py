@@ -82,12 +82,13 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, signals
-from scrapy.core.engine import ExecutionEngine
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.utils.asyncio import sleep
 from twisted.python.failure import Failure
+
+from crawler.middlewares.engine import engine_of, engine_running
 
 logger = logging.getLogger(__name__)
 
@@ -229,7 +230,7 @@ class BlockMiddleware:
             await self._hold(key)
             if self.stopping:
                 raise BlockedStop(f"spider stopping after a block: {request.url}")
-            if not self._engine_running():
+            if not engine_running(self.crawler):
                 raise IgnoreRequest(f"engine stopped while {request.url} waited for a block pause")
         return None
 
@@ -387,7 +388,7 @@ class BlockMiddleware:
 
     def _drain(self, key: str | None, exc_type: type[Exception]) -> None:
         """Fail the requests queued in download slot ``key`` (all slots if ``None``) with ``exc_type``."""
-        engine = self._engine()
+        engine = engine_of(self.crawler)
         if engine is None:
             return
         slots = engine.downloader.slots
@@ -401,27 +402,17 @@ class BlockMiddleware:
 
     async def _hold(self, key: str) -> None:
         """Wait (without blocking the reactor) until the pause of slot ``key`` ends or the crawl stops."""
-        while not self.stopping and self._engine_running():
+        while not self.stopping and engine_running(self.crawler):
             remaining = self._paused_until.get(key, 0.0) - monotonic()
             if remaining <= 0:
                 return
             await sleep(min(remaining, _HOLD_STEP))
 
-    def _engine(self) -> ExecutionEngine | None:
-        try:
-            return self.crawler.engine
-        except RuntimeError:  # Scrapy 2.19: not set before the crawl starts
-            return None
-
-    def _engine_running(self) -> bool:
-        engine = self._engine()
-        return bool(engine is not None and engine.running)
-
     def _slot_key(self, request: Request) -> str:
         key = request.meta.get("download_slot")
         if isinstance(key, str):
             return key
-        engine = self._engine()
+        engine = engine_of(self.crawler)
         if engine is None:
             return urlsplit(request.url).hostname or ""
         return engine.downloader.get_slot_key(request)

@@ -81,7 +81,6 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.core.downloader.handlers.http11 import TunnelError
-from scrapy.core.engine import ExecutionEngine
 from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -107,6 +106,7 @@ from crawler.middlewares.blocks import (
     BlockSignal,
     block_detected,
 )
+from crawler.middlewares.engine import engine_of, engine_running
 from crawler.proxies import PoolSettings, ProxyExit, ProxyPool, check_settings
 
 logger = logging.getLogger(__name__)
@@ -196,7 +196,7 @@ class ProxyMiddleware:
     def _setup(self) -> None:
         """Find BlockMiddleware in the chain (or build the fallback detector); log the pool once."""
         self._ready = True
-        engine = self._engine()
+        engine = engine_of(self.crawler)
         middlewares = engine.downloader.middleware.middlewares if engine is not None else ()
         self.blocks = next((m for m in middlewares if isinstance(m, BlockMiddleware)), None)
         if self.blocks is None:
@@ -361,7 +361,7 @@ class ProxyMiddleware:
             soonest = self.pool.soonest()
             if soonest > deadline:
                 self._give_up(request, soonest - now)
-            if self.stopping or (self.blocks and self.blocks.stopping) or not self._engine_running():
+            if self.stopping or (self.blocks and self.blocks.stopping) or not engine_running(self.crawler):
                 raise BlockedStop(f"spider stopping while {request.url} waited for a proxy exit")
             if not logged:
                 logger.info(
@@ -446,7 +446,7 @@ class ProxyMiddleware:
 
     def _drain(self, exit_id: str) -> None:
         """Take the requests queued in the downloader for ``exit_id`` out: they get another exit."""
-        engine = self._engine()
+        engine = engine_of(self.crawler)
         if engine is None:
             return
         for key, slot in list(engine.downloader.slots.items()):
@@ -477,7 +477,7 @@ class ProxyMiddleware:
             self.stopping = True
             self._stats().set_value("proxies/stopped_at_url", request.url)
             logger.warning("Stopping the spider as blocked at %s: %s", request.url, why)
-            engine = self._engine()
+            engine = engine_of(self.crawler)
             for slot in list(engine.downloader.slots.values()) if engine is not None else ():
                 while slot.queue:
                     queued, dfd = slot.queue.popleft()
@@ -501,12 +501,3 @@ class ProxyMiddleware:
         assert stats is not None
         return stats
 
-    def _engine(self) -> ExecutionEngine | None:
-        try:
-            return self.crawler.engine
-        except RuntimeError:  # Scrapy 2.19: not set before the crawl starts
-            return None
-
-    def _engine_running(self) -> bool:
-        engine = self._engine()
-        return bool(engine is not None and engine.running)
