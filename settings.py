@@ -62,9 +62,16 @@ STORE_BATCH_SIZE = int(os.environ.get("STORE_BATCH_SIZE", "1000"))
 STORE_FLUSH_INTERVAL = float(os.environ.get("STORE_FLUSH_INTERVAL", "5"))  # seconds
 #: writer threads (one database connection each) working on batches at once
 STORE_WRITERS = int(os.environ.get("STORE_WRITERS", "2"))
-#: cross-source near-duplicate matching (description MinHash/LSH, canonical URLs, company+title) in
-#: the write transaction; False for a database of one source (origin links still join reposts)
+#: cross-source near-duplicate matching (description MinHash/LSH, canonical URLs, company+title);
+#: False for a database of one source (origin links still join reposts)
 DEDUPE_NEAR_DUPLICATES = os.environ.get("DEDUPE_NEAR_DUPLICATES", "1") not in ("0", "false", "False")
+#: PostgreSQL: link postings into jobs in the store's own transaction (slower writes, never a
+#: posting without a job) instead of the link stage (pipelines/link.py).  SQLite always does.
+STORE_LINK_INLINE = os.environ.get("STORE_LINK_INLINE", "0") in ("1", "true", "True")
+#: the link stage (pipelines/link.py): postings linked per transaction, and how often it runs
+#: during a crawl (it always runs once more after the last posting is stored)
+LINK_BATCH_SIZE = int(os.environ.get("LINK_BATCH_SIZE", "1000"))
+LINK_INTERVAL = float(os.environ.get("LINK_INTERVAL", "10"))  # seconds
 #: where items go when the database cannot be written; replayed on the next run
 STORE_SPOOL_DIR = os.environ.get("STORE_SPOOL_DIR", ".spool")
 
@@ -85,6 +92,7 @@ ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 200,
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.StorePipeline": 400,
+    "pipelines.link.LinkPipeline": 500,
 }
 
 EXTENSIONS = {

@@ -125,6 +125,7 @@ class StorePipeline:
         self.url: str = s.get("DATABASE_URL", "")
         self.batch_size = max(1, s.getint("STORE_BATCH_SIZE", 1000))
         self.near_duplicates = s.getbool("DEDUPE_NEAR_DUPLICATES", True)
+        self.link_inline = s.getbool("STORE_LINK_INLINE", False)
         self.flush_interval = s.getfloat("STORE_FLUSH_INTERVAL", 5.0)
         self.auto_migrate_sqlite = s.getbool("DB_AUTO_MIGRATE_SQLITE", True)
         self.spool = Spool(s.get("STORE_SPOOL_DIR", ".spool"))
@@ -137,6 +138,8 @@ class StorePipeline:
         self._dead_lettered = self._spooled_late = 0  # counted by the writer threads, reported by the loop
         self._timer: asyncio.Task[None] | None = None
         self._last_flush = time.monotonic()
+        #: set once close_spider has written (or spooled) everything: the link stage waits for it
+        self.closed = asyncio.Event()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -165,8 +168,13 @@ class StorePipeline:
                 exc.__class__.__name__,
                 self.spool.dir,
             )
-        self.writer = PostingWriter(get_engine(self.url), self.near_duplicates)
-        logger.info("storing postings in %s (batches of %d)", mask_url(self.url), self.batch_size)
+        self.writer = PostingWriter(get_engine(self.url), self.near_duplicates, link=self.link_inline)
+        logger.info(
+            "storing postings in %s (batches of %d; jobs linked %s)",
+            mask_url(self.url),
+            self.batch_size,
+            "as they are stored" if self.writer.link else "by the link stage",
+        )
         written, files = await self._in_thread(replay_spool, self.writer, self.spool, self.batch_size)
         if files:
             logger.info("replayed %d spooled postings from %d spool file(s)", written, files)
@@ -268,6 +276,7 @@ class StorePipeline:
 
     async def close_spider(self) -> None:
         if not self.enabled:
+            self.closed.set()
             return
         if self._timer is not None:
             self._timer.cancel()
@@ -292,3 +301,4 @@ class StorePipeline:
                     )
         finally:
             self.executor.shutdown(wait=True)
+            self.closed.set()

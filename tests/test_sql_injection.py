@@ -25,6 +25,7 @@ from crawler.db.engine import get_engine
 from crawler.db.migrate import upgrade
 from crawler.db.models import crawl_runs, jobs, postings
 from crawler.items import JobPosting
+from pipelines.link import LinkPipeline
 from pipelines.store import StorePipeline
 from tests.crawl import run_crawl
 from tests.mockserver import MockServer, Route
@@ -92,12 +93,15 @@ def store(db_url: str, tmp_path: Path, items: list[JobPosting]) -> dict[str, Any
     assert crawler.stats is not None
     crawler.stats.open_spider()
     pipeline = StorePipeline.from_crawler(crawler)
+    linker = LinkPipeline.from_crawler(crawler)  # PostgreSQL: the link stage links what was stored
 
     async def drive() -> None:
         await pipeline.open_spider()
+        await linker.open_spider()
         for item in items:
-            await pipeline.process_item(item)
+            await linker.process_item(await pipeline.process_item(item))
         await pipeline.close_spider()
+        await linker.close_spider()
 
     asyncio.run(drive())
     return crawler.stats.get_stats()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -118,10 +120,18 @@ postings = Table(
         BigInteger().with_variant(Integer(), "sqlite"),
         ForeignKey("crawl_runs.id", ondelete="SET NULL"),
     ),
+    # true while the posting waits for the link stage (new, or its content changed; PostgreSQL)
+    Column("link_pending", Boolean),
     UniqueConstraint("source", "source_id", name="uq_postings_source_source_id"),
     Index("ix_postings_origin_origin_id", "origin", "origin_id"),
     Index("ix_postings_job_id", "job_id"),
     Index("ix_postings_last_seen_at", "last_seen_at"),
+    Index(
+        "ix_postings_link_pending",
+        "id",
+        postgresql_where=text("link_pending"),
+        sqlite_where=text("link_pending"),
+    ),
 )
 
 #: the cross-source dedupe index (crawler/dedupe): per posting its description's LSH band
@@ -139,5 +149,7 @@ posting_bands = Table(
 
 #: columns an upsert writes from the item (everything but keys and bookkeeping)
 POSTING_DATA_COLUMNS: tuple[str, ...] = tuple(
-    c.name for c in postings.columns if c.name not in {"id", "source", "source_id", "first_seen_at", "job_id"}
+    c.name
+    for c in postings.columns
+    if c.name not in {"id", "source", "source_id", "first_seen_at", "job_id", "link_pending"}
 )

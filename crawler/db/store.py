@@ -68,6 +68,15 @@ ROW_COLUMNS: tuple[str, ...] = (
 #: what a partial re-sighting (``JobPosting.partial``) updates on a stored posting
 SEEN_COLUMNS: tuple[str, ...] = ("last_seen_at", "last_run_id", "fetched_at", "closed_at")
 
+#: stored postings sharing an index key with a batch (the newest MAX_PER_KEY per key)
+PG_CANDIDATES = (
+    f"SELECT h.hash, {', '.join(f'p.{c}' for c in PROFILE_COLUMNS)} "
+    "FROM unnest(%s::text::bigint[]) AS h(hash) CROSS JOIN LATERAL "
+    "(SELECT b.posting_id FROM posting_bands b WHERE b.hash = h.hash "
+    f"ORDER BY b.posting_id DESC LIMIT {MAX_PER_KEY}) c "
+    "JOIN postings p ON p.id = c.posting_id WHERE p.job_id IS NOT NULL"
+)
+
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
 
 
@@ -213,12 +222,15 @@ class PostingWriter:
     one ``executemany`` upsert, then the job assignment.
     """
 
-    def __init__(self, engine: Engine, near_duplicates: bool = True) -> None:
+    def __init__(self, engine: Engine, near_duplicates: bool = True, link: bool = True) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
         #: False: no description signatures and no posting_bands (no near-duplicate matching;
         #: origin links still join a repost to its original) - for a database of one source
         self.near_duplicates = near_duplicates
+        #: False (PostgreSQL): only store; new and changed postings are marked ``link_pending``
+        #: and the link stage (:class:`crawler.db.link.Linker`) links them.  SQLite always links.
+        self.link = link or self.dialect != "postgresql"
         stmt = sqlite.insert(postings)
         update_cols: dict[str, Any] = {c: stmt.excluded[c] for c in POSTING_DATA_COLUMNS}
         # a write without near-duplicate matching keeps the stored signature (NULL = never indexed)
@@ -235,7 +247,6 @@ class PostingWriter:
         ).returning(*key_cols)
         cols = ", ".join(ROW_COLUMNS)
         scols = ", ".join(f"s.{c}" for c in ROW_COLUMNS)
-        pcols = ", ".join(f"p.{c}" for c in PROFILE_COLUMNS)
         updates = ", ".join(
             f"{c} = COALESCE(EXCLUDED.{c}, postings.{c})" if c == "dedupe_signature" else f"{c} = EXCLUDED.{c}"
             for c in POSTING_DATA_COLUMNS
@@ -263,13 +274,6 @@ class PostingWriter:
             "LEFT JOIN postings p ON p.source = k.source AND p.source_id = k.source_id"
         )
         self._pg_copy_new = f"COPY postings (id, {cols}, job_id) FROM STDIN"
-        # stored postings sharing an index key with the batch (the newest MAX_PER_KEY per key)
-        self._pg_candidates = (
-            f"SELECT h.hash, {pcols} FROM unnest(%s::text::bigint[]) AS h(hash) CROSS JOIN LATERAL "
-            "(SELECT b.posting_id FROM posting_bands b WHERE b.hash = h.hash "
-            f"ORDER BY b.posting_id DESC LIMIT {MAX_PER_KEY}) c "
-            "JOIN postings p ON p.id = c.posting_id WHERE p.job_id IS NOT NULL"
-        )
         merge = (
             f"INSERT INTO postings ({cols}, job_id) SELECT {scols}, j.job_id FROM postings_stage s "
             "LEFT JOIN postings_stage_jobs j ON j.source = s.source AND j.source_id = s.source_id "
@@ -277,7 +281,24 @@ class PostingWriter:
             "job_id = COALESCE(postings.job_id, EXCLUDED.job_id) RETURNING id, source, source_id"
         )
         self._pg_merge = merge.format(updates=updates)
-        self._pg_merge_seen = merge.format(updates=", ".join(f"{c} = EXCLUDED.{c}" for c in SEEN_COLUMNS))
+        seen_updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SEEN_COLUMNS)
+        self._pg_merge_seen = merge.format(updates=seen_updates)
+        # store only (``link=False``): the batch's stored keys; new postings are COPY-ed into
+        # postings, stored ones merged, and what is new or changed is left to the link stage
+        self._pg_stored_keys = (
+            "SELECT p.source, p.source_id FROM unnest(%s::text[], %s::text[]) AS k(source, source_id) "
+            "JOIN postings p ON p.source = k.source AND p.source_id = k.source_id"
+        )
+        self._pg_copy_pending = f"COPY postings ({cols}, link_pending) FROM STDIN"
+        store_merge = (
+            f"INSERT INTO postings ({cols}, link_pending) SELECT {scols}, true FROM postings_stage s "
+            "ORDER BY s.source, s.source_id ON CONFLICT (source, source_id) DO UPDATE SET {updates}"
+        )
+        self._pg_store_merge = store_merge.format(
+            updates=f"{updates}, link_pending = postings.link_pending OR postings.job_id IS NULL "
+            "OR postings.content_hash IS DISTINCT FROM EXCLUDED.content_hash"
+        )
+        self._pg_store_merge_seen = store_merge.format(updates=seen_updates)
         self._profile_cols = [postings.c[c] for c in PROFILE_COLUMNS]
 
     def write(self, items: Sequence[Any], run_id: int | None = None, now: datetime | None = None) -> int:
@@ -286,6 +307,8 @@ class PostingWriter:
             return 0
         now = now or datetime.now(UTC)
         fields = [item_fields(i) for i in items]
+        if not self.link:
+            return self._store(fields, now, run_id)
         groups = []
         pg = self.dialect == "postgresql"
         for group, seen_only in (
@@ -315,6 +338,67 @@ class PostingWriter:
                 if lock or not isinstance(exc.orig, UniqueViolation):
                     raise
                 lock = True
+
+    def _store(self, fields: list[Mapping[str, Any]], now: datetime, run_id: int | None) -> int:
+        """PostgreSQL without linking: COPY for new postings, a staged merge for stored ones."""
+        groups = [
+            (rows, seen_only)
+            for rows, seen_only in (
+                (to_rows((f for f in fields if not f.get("partial")), now, run_id, encode_json=True), False),
+                (to_rows((f for f in fields if f.get("partial")), now, run_id, encode_json=True), True),
+            )
+            if rows
+        ]
+        # writers need not wait for each other: one that lost a race on a new key (another writer
+        # inserted it after the stored-keys query) writes the batch again through the merge alone
+        merge_all = False
+        while True:
+            try:
+                written = 0
+                with self.engine.begin() as conn:
+                    for rows, seen_only in groups:
+                        written += self._store_pg(conn, rows, seen_only, first=written == 0, merge_all=merge_all)
+                return written
+            except IntegrityError as exc:
+                if merge_all or not isinstance(exc.orig, UniqueViolation):
+                    raise
+                merge_all = True
+
+    def _store_pg(
+        self, conn: Connection, rows: list[tuple[Any, ...]], seen_only: bool, first: bool, merge_all: bool
+    ) -> int:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur:
+            if merge_all:
+                stored = {(r[0], r[1]) for r in rows}
+            else:
+                cur.execute(self._pg_stored_keys, ([r[0] for r in rows], [r[1] for r in rows]))
+                stored = set(cur.fetchall())
+            written = 0
+            if len(stored) < len(rows):
+                with cur.copy(self._pg_copy_pending) as copy:
+                    for row in rows:
+                        if (row[0], row[1]) not in stored:
+                            copy.write_row((*row, True))
+                            written += 1
+            if stored:
+                self._stage(conn, cur, first)
+                with cur.copy(self._pg_copy) as copy:
+                    for row in rows:
+                        if (row[0], row[1]) in stored:
+                            copy.write_row(row)
+                cur.execute(self._pg_store_merge_seen if seen_only else self._pg_store_merge)
+                written += cur.rowcount
+            return written
+
+    def _stage(self, conn: Connection, cur: Any, first: bool) -> None:
+        """An empty staging table on this connection (created once per connection)."""
+        if not conn.connection.info.get("postings_stage"):
+            self._create_stage(cur)
+            conn.connection.info["postings_stage"] = True
+        elif not first:  # the batch's first group may have used it
+            cur.execute("DELETE FROM postings_stage; DELETE FROM postings_stage_jobs")
 
     def _indexed(self, group: list[dict[str, Any]], same_content: bool) -> set[int]:
         """Positions in ``group`` of postings stored in a job, indexed, and (``same_content``) with
@@ -395,7 +479,7 @@ class PostingWriter:
                     link = r["fwd"] if r["fwd"] is not None else r["rev"]
                     if link is not None:
                         origin_jobs[i] = link
-            decided = self._assign_pg(cur, batch, needs, origin_jobs, reserved, now)
+            decided = assign_jobs_pg(cur, batch, needs, origin_jobs, reserved, now)
             ids = dict(new_ids)
             if new_ids:
                 with cur.copy(self._pg_copy_new) as copy:
@@ -403,11 +487,7 @@ class PostingWriter:
                         if i in new_ids:
                             copy.write_row((new_ids[i], *row, decided.get(i)))
             if stored:
-                if not conn.connection.info.get("postings_stage"):
-                    self._create_stage(cur)
-                    conn.connection.info["postings_stage"] = True
-                elif not first:  # the batch's first group may have used them
-                    cur.execute("DELETE FROM postings_stage; DELETE FROM postings_stage_jobs")
+                self._stage(conn, cur, first)
                 with cur.copy(self._pg_copy) as copy:
                     for i, row in enumerate(rows):
                         if i in stored:
@@ -435,42 +515,6 @@ class PostingWriter:
         for name, method in cur.fetchall():
             method = {"l": "lz4", "p": "pglz"}[method]
             cur.execute(f"ALTER TABLE postings_stage ALTER COLUMN {name} SET COMPRESSION {method}")
-
-    def _assign_pg(
-        self,
-        cur: Any,
-        batch: Batch,
-        needs: list[int],
-        origin_jobs: dict[int, int],
-        reserved: dict[int, int],
-        now: datetime,
-    ) -> dict[int, int]:
-        if not needs:
-            return {}
-        hashes = sorted({h for i in needs if i not in origin_jobs for _, h in batch.keys[i]})
-        candidates: dict[int, list[Profile]] = {}
-        if hashes:
-            cur.execute(self._pg_candidates, ("{" + ",".join(map(str, hashes)) + "}",))
-            names = [d.name for d in cur.description or ()]
-            cache: dict[int, Profile] = {}
-            for rec in cur.fetchall():
-                pid = rec[1]
-                prof = cache.get(pid)
-                if prof is None:
-                    prof = cache[pid] = stored_profile(dict(zip(names[1:], rec[1:], strict=True)))
-                candidates.setdefault(rec[0], []).append(prof)
-        decided = assign(batch, needs, origin_jobs, candidates)
-        seeds: dict[int, int] = {}  # new job number -> its first posting, whose reserved id it takes
-        for i in sorted(decided):
-            if decided[i] < 0:
-                seeds.setdefault(decided[i], i)
-        if seeds:
-            with cur.copy("COPY jobs (id, title, company, created_at, updated_at) FROM STDIN") as copy:
-                for i in seeds.values():
-                    f = batch.fields[i]
-                    copy.write_row((reserved[i], seed_title(f), seed_company(f), now, now))
-            decided = {i: (reserved[seeds[j]] if j < 0 else j) for i, j in decided.items()}
-        return decided
 
     @staticmethod
     def _band_rows(
@@ -586,6 +630,45 @@ class PostingWriter:
             update(postings).where(postings.c.id == bindparam("pid")).values(job_id=bindparam("jid")),
             [{"pid": ids[i], "jid": j} for i, j in decided.items()],
         )
+
+
+def assign_jobs_pg(
+    cur: Any,
+    batch: Batch,
+    needs: list[int],
+    origin_jobs: dict[int, int],
+    reserved: dict[int, int],
+    now: datetime,
+) -> dict[int, int]:
+    """Job ids for the postings ``needs`` of ``batch`` (PostgreSQL, under the advisory lock):
+    candidates through ``posting_bands``, :func:`assign`, new jobs COPY-ed with the ids
+    ``reserved`` for their first posting."""
+    if not needs:
+        return {}
+    hashes = sorted({h for i in needs if i not in origin_jobs for _, h in batch.keys[i]})
+    candidates: dict[int, list[Profile]] = {}
+    if hashes:
+        cur.execute(PG_CANDIDATES, ("{" + ",".join(map(str, hashes)) + "}",))
+        names = [d.name for d in cur.description or ()]
+        cache: dict[int, Profile] = {}
+        for rec in cur.fetchall():
+            pid = rec[1]
+            prof = cache.get(pid)
+            if prof is None:
+                prof = cache[pid] = stored_profile(dict(zip(names[1:], rec[1:], strict=True)))
+            candidates.setdefault(rec[0], []).append(prof)
+    decided = assign(batch, needs, origin_jobs, candidates)
+    seeds: dict[int, int] = {}  # new job number -> its first posting, whose reserved id it takes
+    for i in sorted(decided):
+        if decided[i] < 0:
+            seeds.setdefault(decided[i], i)
+    if seeds:
+        with cur.copy("COPY jobs (id, title, company, created_at, updated_at) FROM STDIN") as copy:
+            for i in seeds.values():
+                f = batch.fields[i]
+                copy.write_row((reserved[i], seed_title(f), seed_company(f), now, now))
+        decided = {i: (reserved[seeds[j]] if j < 0 else j) for i, j in decided.items()}
+    return decided
 
 
 def seed_title(fields: Mapping[str, Any]) -> str | None:
