@@ -7,13 +7,16 @@ Each method writes the same postings into the ``postings`` table of a fresh data
 - COPY of rows encoded beforehand (the server's own speed) and COPY from the same
   in-memory postings (encode + COPY: the baseline every ratio is printed against);
 - ``executemany`` of ``INSERT .. ON CONFLICT DO UPDATE`` (the plain way to upsert);
-- ``pipelines.store.StorePipeline`` (buffer -> writer threads -> batched upsert) with
-  ``DEDUPE_NEAR_DUPLICATES`` off (storage and origin links only) and on (the default: the
-  cross-source near-duplicate index is maintained and consulted in the same transaction),
-  and the default again on the same postings a second time (the update path of a re-run);
-- COPY of exactly what the default pipeline wrote (postings with their job ids, the ``jobs``
-  rows and the ``posting_bands`` index rows, dumped from its database): the like-for-like
-  bulk load the write path can be compared with.
+- ``pipelines.store.StorePipeline`` (buffer -> writer threads -> batched upsert; on
+  PostgreSQL it only stores: new postings are COPY-ed, stored ones merged, and new or
+  changed ones marked ``link_pending``), then the link stage (``pipelines.link``) that
+  assigns their cross-source jobs and fills the dedupe index, each timed on its own and
+  together, as a crawl runs them;
+- the store again on the same postings (the update path of a re-run), and the store with
+  ``STORE_LINK_INLINE`` (jobs assigned inside the write transaction);
+- COPY of exactly what the store and the link stage wrote (postings with their job ids,
+  the ``jobs`` rows and the ``posting_bands`` index rows, dumped from its database): the
+  like-for-like bulk load the whole write path can be compared with.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from bench.common import scratch_database, synthetic_posting
 from crawler.db.migrate import upgrade
 from crawler.db.store import ROW_COLUMNS, item_fields, to_rows
 from crawler.items import JobPosting
+from pipelines.link import LinkPipeline
 from pipelines.store import StorePipeline
 
 
@@ -106,34 +110,45 @@ def bench_copy_written(url: str, dumped: dict[str, bytes]) -> float:
     return time.perf_counter() - t0
 
 
-async def _drive_pipeline(pipeline: StorePipeline, items: list[JobPosting]) -> None:
-    await pipeline.open_spider()
+async def _drive(store: StorePipeline, link: LinkPipeline, items: list[JobPosting]) -> tuple[float, float]:
+    """Items through the store then the link stage, as a crawl does; (store seconds, link seconds).
+
+    The link stage's periodic pass is off: it links everything after the store has written
+    its last posting (what a crawl shorter than ``LINK_INTERVAL`` does)."""
+    t0 = time.perf_counter()
+    await store.open_spider()
+    await link.open_spider()
     for item in items:
-        await pipeline.process_item(item)
-    await pipeline.close_spider()
+        await link.process_item(await store.process_item(item))
+    await store.close_spider()
+    t1 = time.perf_counter()
+    await link.close_spider()
+    return t1 - t0, time.perf_counter() - t1
 
 
 def bench_pipeline(
-    url: str, items: list[JobPosting], batch_size: int, near_duplicates: bool = True, passes: int = 1
-) -> tuple[float, Any]:
-    """Seconds of the last of ``passes`` runs of the pipeline over ``items`` and what it stored."""
+    url: str, items: list[JobPosting], batch_size: int, passes: int = 1, **settings: Any
+) -> tuple[float, float, Any]:
+    """(store seconds, link seconds) of the last of ``passes`` runs over ``items``, postings stored."""
     upgrade(url)
-    elapsed, stored = 0.0, None
+    elapsed: tuple[float, float] = (0.0, 0.0)
+    stored = None
     for _ in range(passes):
         crawler = get_crawler(
             settings_dict={
                 "DATABASE_URL": url,
                 "STORE_BATCH_SIZE": batch_size,
                 "STORE_SPOOL_DIR": "/nonexistent-spool",
-                "DEDUPE_NEAR_DUPLICATES": near_duplicates,
+                "LINK_INTERVAL": 0,
+                **settings,
             }
         )
         crawler.stats.open_spider()
-        pipeline = StorePipeline.from_crawler(crawler)
-        t0 = time.perf_counter()
-        asyncio.run(_drive_pipeline(pipeline, items))
-        elapsed, stored = time.perf_counter() - t0, crawler.stats.get_value("jobs/stored")
-    return elapsed, stored
+        store, link = StorePipeline.from_crawler(crawler), LinkPipeline.from_crawler(crawler)
+        elapsed = asyncio.run(_drive(store, link, items))
+        stored = crawler.stats.get_value("jobs/stored")
+        assert not crawler.stats.get_value("jobs/link/pending"), "postings left unlinked"
+    return elapsed[0], elapsed[1], stored
 
 
 def main() -> None:
@@ -153,28 +168,31 @@ def main() -> None:
     with scratch_database() as url:
         results.append(("executemany INSERT .. ON CONFLICT", bench_executemany(url, items)))
     dumped: dict[str, bytes] = {}
-    for label, near, passes in (
-        ("StorePipeline, near-duplicates off", False, 1),
-        ("StorePipeline (default)", True, 1),
-        ("StorePipeline (default), same rows again", True, 2),
+    for label, passes, settings in (
+        ("StorePipeline (default)", 1, {}),
+        ("StorePipeline (default), same rows again", 2, {}),
+        ("StorePipeline, jobs linked in its transaction", 1, {"STORE_LINK_INLINE": True}),
     ):
         with scratch_database() as url:
-            t, stored = bench_pipeline(url, items, args.batch_size, near_duplicates=near, passes=passes)
-            if near and passes == 1:
+            store_s, link_s, stored = bench_pipeline(url, items, args.batch_size, passes, **settings)
+            if passes == 1 and not settings:
                 dumped = dump_written(url)
         assert stored == args.rows, f"{label}: stored {stored} of {args.rows}"
-        results.append((label, t))
+        results.append((label, store_s))
+        if passes == 1 and not settings:
+            results.append(("  then the link stage (jobs, dedupe index)", link_s))
+            results.append(("  store + link stage", store_s + link_s))
     with scratch_database() as url:  # like for like: everything the default pipeline wrote
-        results.append(("COPY of all the default pipeline wrote", bench_copy_written(url, dumped)))
+        results.append(("COPY of all store + link stage wrote", bench_copy_written(url, dumped)))
     base = args.rows / results[1][1]
     print(f"batch size {args.batch_size}; ratio = rows/s / rows/s of COPY from the same items")
     bands = dumped["posting_bands"].count(b"\n")
-    print("(the last line COPYs the default pipeline's output again: postings with job ids, their jobs")
+    print("(the last line COPYs the store's and link stage's output again: postings with job ids, their jobs")
     print(f" and {bands:,} dedupe index rows; its rows/s counts postings)")
-    print(f"{'method':<44}{'seconds':>9}{'rows/s':>10}{'ratio':>8}")
+    print(f"{'method':<50}{'seconds':>9}{'rows/s':>10}{'ratio':>8}")
     for name, t in results:
         rate = args.rows / t
-        print(f"{name:<44}{t:>9.2f}{rate:>10,.0f}{rate / base:>8.2f}")
+        print(f"{name:<50}{t:>9.2f}{rate:>10,.0f}{rate / base:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ or ``scrapy link``) goes on from there.  Nothing is lost and nothing is linked t
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
@@ -34,9 +35,6 @@ READ_COLUMNS: tuple[str, ...] = (
     "title", "company", "locations", "url", "apply_url", "posted_at", "closed_at",
 )  # fmt: skip
 
-_LOCK_ROWS = (
-    "SELECT p.id FROM postings p WHERE p.id = ANY(%s::bigint[]) ORDER BY p.source, p.source_id FOR UPDATE"
-)
 # still pending, unchanged since read; origin links (repost -> original, original <- repost);
 # a job id reserved for each posting without a job (unused reservations leave gaps: harmless)
 _FACTS = (
@@ -44,12 +42,14 @@ _FACTS = (
     "(SELECT o.job_id FROM postings o WHERE o.source = p.origin AND o.source_id = p.origin_id) AS fwd, "
     "(SELECT min(o.job_id) FROM postings o WHERE o.origin = p.source AND o.origin_id = p.source_id) AS rev, "
     "CASE WHEN p.job_id IS NULL THEN nextval(pg_get_serial_sequence('jobs', 'id')) END AS reserved "
-    "FROM unnest(%s::bigint[], %s::text[]) AS u(id, content_hash) JOIN postings p ON p.id = u.id"
+    "FROM unnest(%s::text::bigint[], %s::text[]) AS u(id, content_hash) JOIN postings p ON p.id = u.id "
+    # rows locked in key order, as the store's merge locks them: the two never deadlock
+    "ORDER BY p.source, p.source_id FOR UPDATE OF p"
 )
 _UPDATE = (
     "UPDATE postings p SET job_id = COALESCE(p.job_id, u.job_id), "
     "dedupe_signature = COALESCE(u.sig, p.dedupe_signature), link_pending = false "
-    "FROM unnest(%s::bigint[], %s::bigint[], %s::bytea[]) AS u(id, job_id, sig) WHERE p.id = u.id"
+    "FROM unnest(%s::text::bigint[], %s::text::bigint[], %s::bytea[]) AS u(id, job_id, sig) WHERE p.id = u.id"
 )
 # keys of a posting that was already indexed: only those it does not have yet
 _ADD_BANDS = (
@@ -57,6 +57,12 @@ _ADD_BANDS = (
     "FROM unnest(%s::smallint[], %s::bigint[], %s::bigint[]) AS u(band, hash, posting_id) "
     "WHERE NOT EXISTS (SELECT 1 FROM posting_bands b WHERE b.hash = u.hash AND b.posting_id = u.posting_id)"
 )
+
+
+def int_array(values: Iterable[int | None]) -> str:
+    """A PostgreSQL array literal of integers (cast ``::text::bigint[]``): ~10x cheaper to send
+    than a Python list, whose every element psycopg would adapt on its own."""
+    return "{" + ",".join("NULL" if v is None else str(int(v)) for v in values) + "}"
 
 
 class Linker:
@@ -115,8 +121,7 @@ class Linker:
             assert raw is not None
             with raw.cursor() as cur:
                 cur.execute(f"SET LOCAL jit = off; SELECT pg_advisory_xact_lock({DEDUPE_LOCK_KEY})")
-                cur.execute(_LOCK_ROWS, (ids,))
-                cur.execute(_FACTS, (ids, [r["content_hash"] for r in records]))
+                cur.execute(_FACTS, (int_array(ids), [r["content_hash"] for r in records]))
                 position = {pid: i for i, pid in enumerate(ids)}
                 todo: list[int] = []
                 needs: list[int] = []
@@ -142,8 +147,8 @@ class Linker:
                 cur.execute(
                     _UPDATE,
                     (
-                        [ids[i] for i in todo],
-                        [decided.get(i) for i in todo],
+                        int_array(ids[i] for i in todo),
+                        int_array(decided.get(i) for i in todo),
                         [group[i].get("dedupe_signature") for i in todo],
                     ),
                 )
