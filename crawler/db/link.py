@@ -92,21 +92,22 @@ class Linker:
         """Link pending postings until none is left (or ``limit`` were linked); returns how many."""
         linked = idle = 0
         while (limit is None or linked < limit) and idle < 3:
-            read, n = self.link_batch()
+            read, n = self.link_batch(size=None if limit is None else limit - linked)
             if read == 0:
                 break
             linked += n
             idle = idle + 1 if n == 0 else 0  # all taken by another linker or changed meanwhile
         return linked
 
-    def link_batch(self, now: datetime | None = None) -> tuple[int, int]:
-        """Link the oldest pending batch; returns (postings read, postings linked)."""
+    def link_batch(self, now: datetime | None = None, size: int | None = None) -> tuple[int, int]:
+        """Link the oldest pending batch (of ``batch_size``, or ``size`` if smaller); returns
+        (postings read, postings linked)."""
         now = now or datetime.now(UTC)
         with self.engine.connect() as conn:
             raw = conn.connection.driver_connection
             assert raw is not None
             with raw.cursor() as cur:
-                cur.execute(self._read, (self.batch_size,))
+                cur.execute(self._read, (min(self.batch_size, size or self.batch_size),))
                 names = [d.name for d in cur.description or ()]
                 records = [dict(zip(names, rec, strict=True)) for rec in cur.fetchall()]
             conn.rollback()

@@ -113,6 +113,11 @@ def json_text(value: Any) -> str:
     return text
 
 
+def is_unique_violation(exc: BaseException) -> bool:
+    """A unique key violated, raised by SQLAlchemy (wrapped) or by psycopg on a raw cursor (COPY)."""
+    return isinstance(exc, UniqueViolation) or isinstance(getattr(exc, "orig", None), UniqueViolation)
+
+
 def item_fields(item: Any) -> Mapping[str, Any]:
     """A JobPosting dataclass or a mapping -> a read-only field mapping (no copy when possible)."""
     if dataclasses.is_dataclass(item) and not isinstance(item, type):
@@ -294,9 +299,11 @@ class PostingWriter:
             f"INSERT INTO postings ({cols}, link_pending) SELECT {scols}, true FROM postings_stage s "
             "ORDER BY s.source, s.source_id ON CONFLICT (source, source_id) DO UPDATE SET {updates}"
         )
+        # pending again: never linked, content changed, or (matching on) never indexed
         self._pg_store_merge = store_merge.format(
             updates=f"{updates}, link_pending = postings.link_pending OR postings.job_id IS NULL "
             "OR postings.content_hash IS DISTINCT FROM EXCLUDED.content_hash"
+            + (" OR postings.dedupe_signature IS NULL" if near_duplicates else "")
         )
         self._pg_store_merge_seen = store_merge.format(updates=seen_updates)
         self._profile_cols = [postings.c[c] for c in PROFILE_COLUMNS]
@@ -334,8 +341,8 @@ class PostingWriter:
                         else:
                             written += self._write_sqlite(conn, rows, batch, now, seen_only)
                 return written
-            except IntegrityError as exc:
-                if lock or not isinstance(exc.orig, UniqueViolation):
+            except (IntegrityError, UniqueViolation) as exc:
+                if lock or not is_unique_violation(exc):
                     raise
                 lock = True
 
@@ -359,8 +366,8 @@ class PostingWriter:
                     for rows, seen_only in groups:
                         written += self._store_pg(conn, rows, seen_only, first=written == 0, merge_all=merge_all)
                 return written
-            except IntegrityError as exc:
-                if merge_all or not isinstance(exc.orig, UniqueViolation):
+            except (IntegrityError, UniqueViolation) as exc:
+                if merge_all or not is_unique_violation(exc):
                     raise
                 merge_all = True
 
