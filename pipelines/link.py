@@ -41,7 +41,7 @@ class LinkPipeline:
             and not is_sqlite(self.url)
         )
         self.near_duplicates = s.getbool("DEDUPE_NEAR_DUPLICATES", True)
-        self.batch_size = max(1, s.getint("LINK_BATCH_SIZE", 1000))
+        self.batch_size = max(1, s.getint("LINK_BATCH_SIZE", 250))
         self.interval = s.getfloat("LINK_INTERVAL", 10.0)
         self.linker: Linker | None = None
         self.executor: ThreadPoolExecutor | None = None

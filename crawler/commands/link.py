@@ -43,7 +43,7 @@ class Command(ScrapyCommand):
         linker = Linker(
             get_engine(url),
             self.settings.getbool("DEDUPE_NEAR_DUPLICATES", True),
-            self.settings.getint("LINK_BATCH_SIZE", 1000),
+            self.settings.getint("LINK_BATCH_SIZE", 250),
         )
         before = linker.pending()
         t0 = time.perf_counter()

@@ -69,7 +69,7 @@ class Linker:
     """Links ``link_pending`` postings into jobs, ``batch_size`` at a time (thread-safe: one
     transaction per batch; several linkers, in threads or processes, may run at once)."""
 
-    def __init__(self, engine: Engine, near_duplicates: bool = True, batch_size: int = 1000) -> None:
+    def __init__(self, engine: Engine, near_duplicates: bool = True, batch_size: int = 250) -> None:
         if engine.dialect.name != "postgresql":
             raise ValueError("the link stage runs on PostgreSQL (SQLite links as it stores)")
         self.engine = engine
