@@ -70,6 +70,7 @@ DEDUPE_NEAR_DUPLICATES = os.environ.get("DEDUPE_NEAR_DUPLICATES", "1") not in ("
 STORE_LINK_INLINE = os.environ.get("STORE_LINK_INLINE", "0") in ("1", "true", "True")
 #: the link stage (pipelines/link.py): postings linked per transaction, and how often it runs
 #: during a crawl (it always runs once more after the last posting is stored)
+LINK_ENABLED = os.environ.get("LINK_ENABLED", "1") not in ("0", "false", "False")
 LINK_BATCH_SIZE = int(os.environ.get("LINK_BATCH_SIZE", "250"))
 LINK_INTERVAL = float(os.environ.get("LINK_INTERVAL", "10"))  # seconds
 #: where items go when the database cannot be written; replayed on the next run

@@ -1,6 +1,6 @@
 """Storage benchmark: the real storage pipeline vs PostgreSQL's own COPY, same rows, same run.
 
-    .venv/bin/python -m bench.store [--rows 20000] [--batch-size 1000]
+    .venv/bin/python -m bench.store [--rows 20000] [--batch-size 1000] [--repeat 3]
 
 Each method writes the same postings into the ``postings`` table of a fresh database:
 
@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import json
 import random
+import statistics
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -151,48 +152,77 @@ def bench_pipeline(
     return elapsed[0], elapsed[1], stored
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--batch-size", type=int, default=1000)
-    args = parser.parse_args()
-    rng = random.Random(42)
-    items = [synthetic_posting(i, rng) for i in range(args.rows)]
-    size = sum(len(json.dumps(item_fields(i), default=str)) for i in items[:200]) / 200
-    print(f"{args.rows} postings, ~{size / 1024:.1f} KB each")
-    results: list[tuple[str, float]] = []
+BASELINE = "COPY from the same items (baseline)"
+STORE = "StorePipeline (default)"
+
+
+def one_round(items: list[JobPosting], batch_size: int) -> tuple[dict[str, float], dict[str, bytes]]:
+    """Seconds of every method once, each into a fresh database; and what the default pipeline wrote."""
+    rows = len(items)
+    out: dict[str, float] = {}
     with scratch_database() as url:
-        results.append(("COPY, rows encoded beforehand", bench_copy(url, items, encode_in_timing=False)))
+        out["COPY, rows encoded beforehand"] = bench_copy(url, items, encode_in_timing=False)
     with scratch_database() as url:
-        results.append(("COPY from the same items (baseline)", bench_copy(url, items, encode_in_timing=True)))
+        out[BASELINE] = bench_copy(url, items, encode_in_timing=True)
     with scratch_database() as url:
-        results.append(("executemany INSERT .. ON CONFLICT", bench_executemany(url, items)))
+        out["executemany INSERT .. ON CONFLICT"] = bench_executemany(url, items)
     dumped: dict[str, bytes] = {}
     for label, passes, settings in (
-        ("StorePipeline (default)", 1, {}),
+        (STORE, 1, {}),
         ("StorePipeline (default), same rows again", 2, {}),
         ("StorePipeline, jobs linked in its transaction", 1, {"STORE_LINK_INLINE": True}),
     ):
         with scratch_database() as url:
-            store_s, link_s, stored = bench_pipeline(url, items, args.batch_size, passes, **settings)
+            store_s, link_s, stored = bench_pipeline(url, items, batch_size, passes, **settings)
             if passes == 1 and not settings:
                 dumped = dump_written(url)
-        assert stored == args.rows, f"{label}: stored {stored} of {args.rows}"
-        results.append((label, store_s))
+        assert stored == rows, f"{label}: stored {stored} of {rows}"
+        out[label] = store_s
         if passes == 1 and not settings:
-            results.append(("  then the link stage (jobs, dedupe index)", link_s))
-            results.append(("  store + link stage", store_s + link_s))
+            out["  then the link stage (jobs, dedupe index)"] = link_s
+            out["  store + link stage"] = store_s + link_s
     with scratch_database() as url:  # like for like: everything the default pipeline wrote
-        results.append(("COPY of all store + link stage wrote", bench_copy_written(url, dumped)))
-    base = args.rows / results[1][1]
-    print(f"batch size {args.batch_size}; ratio = rows/s / rows/s of COPY from the same items")
+        out["COPY of all store + link stage wrote"] = bench_copy_written(url, dumped)
+    return out, dumped
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of every method, interleaved; medians are printed"
+    )
+    args = parser.parse_args()
+    rng = random.Random(42)
+    items = [synthetic_posting(i, rng) for i in range(args.rows)]
+    size = sum(len(json.dumps(item_fields(i), default=str)) for i in items[:200]) / 200
+    print(f"{args.rows} postings, ~{size / 1024:.1f} KB each; {args.repeat} round(s)")
+    rounds: list[dict[str, float]] = []
+    dumped: dict[str, bytes] = {}
+    for n in range(max(1, args.repeat)):
+        result, dumped = one_round(items, args.batch_size)
+        rounds.append(result)
+        ratio = result[BASELINE] / result[STORE]
+        print(
+            f"round {n + 1}: COPY {args.rows / result[BASELINE]:,.0f} rows/s, store {args.rows / result[STORE]:,.0f} "
+            f"rows/s, ratio {ratio:.2f}"
+        )
+    print(
+        f"batch size {args.batch_size}; ratio = rows/s / rows/s of COPY from the same items, median of the rounds"
+    )
+    print("(each round's ratio is to that round's own COPY: the range shows how much the machine moved)")
     bands = dumped["posting_bands"].count(b"\n")
     print("(the last line COPYs the store's and link stage's output again: postings with job ids, their jobs")
     print(f" and {bands:,} dedupe index rows; its rows/s counts postings)")
-    print(f"{'method':<50}{'seconds':>9}{'rows/s':>10}{'ratio':>8}")
-    for name, t in results:
+    base = args.rows / statistics.median(r[BASELINE] for r in rounds)
+    print(f"{'method':<50}{'seconds':>9}{'rows/s':>10}{'ratio':>8}  {'ratio range':>11}")
+    for name in rounds[0]:
+        t = statistics.median(r[name] for r in rounds)
+        per_round = [r[BASELINE] / r[name] for r in rounds]
         rate = args.rows / t
-        print(f"{name:<50}{t:>9.2f}{rate:>10,.0f}{rate / base:>8.2f}")
+        span = f"{min(per_round):.2f}-{max(per_round):.2f}" if len(rounds) > 1 else ""
+        print(f"{name:<50}{t:>9.2f}{rate:>10,.0f}{rate / base:>8.2f}  {span:>11}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ written its last batch, so a finished crawl leaves no posting without a job.  A 
 is logged and counted (``jobs/link/errors``); the postings stay pending and the next run,
 or ``scrapy link``, links them.  Items pass through untouched.
 
-Nothing to do on SQLite (the store links as it writes) or with ``STORE_LINK_INLINE``.
+Nothing to do on SQLite (the store links as it writes) or with ``STORE_LINK_INLINE``;
+``LINK_ENABLED=0`` leaves linking to ``scrapy link`` (postings stay queued until then).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class LinkPipeline:
         self.stats = crawler.stats
         self.url: str = s.get("DATABASE_URL", "")
         self.enabled = (
-            s.getbool("STORE_ENABLED", True)
+            s.getbool("LINK_ENABLED", True)
+            and s.getbool("STORE_ENABLED", True)
             and not s.getbool("STORE_LINK_INLINE", False)
             and bool(self.url)
             and not is_sqlite(self.url)

@@ -214,6 +214,16 @@ def test_a_failing_link_stage_is_logged_and_counted_and_leaves_postings_queued(
     assert Linker(get_engine(pg_url)).drain() == 1
 
 
+def test_link_enabled_0_leaves_postings_queued_for_scrapy_link(pg_url: str, tmp_path: Path) -> None:
+    upgrade(pg_url)
+    ats, _ = pair("linkedin_no_link")
+    settings = {"DATABASE_URL": pg_url, "STORE_SPOOL_DIR": str(tmp_path / "spool"), "LINK_ENABLED": False}
+    link, stats = drive(settings, [ats])
+    assert not link.enabled and stats["jobs/stored"] == 1 and "jobs/linked" not in stats
+    assert state(pg_url)[key(ats)]["link_pending"] is True
+    assert link_pending_count(get_engine(pg_url)) == 1
+
+
 def test_inline_linking_and_sqlite_leave_nothing_for_the_link_stage(
     pg_url: str, sqlite_url: str, tmp_path: Path
 ) -> None:

@@ -22,8 +22,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from crawler.db.store import DEDUPE_LOCK_KEY, assign_jobs_pg, dedupe_batch
 
@@ -103,7 +104,7 @@ class Linker:
         """Link the oldest pending batch (of ``batch_size``, or ``size`` if smaller); returns
         (postings read, postings linked)."""
         now = now or datetime.now(UTC)
-        with self.engine.connect() as conn:
+        with self.engine.connect() as conn:  # one connection (one pool checkout) for the batch
             raw = conn.connection.driver_connection
             assert raw is not None
             with raw.cursor() as cur:
@@ -111,13 +112,17 @@ class Linker:
                 names = [d.name for d in cur.description or ()]
                 records = [dict(zip(names, rec, strict=True)) for rec in cur.fetchall()]
             conn.rollback()
-        if not records:
-            return 0, 0
+            if not records:
+                return 0, 0
+            return len(records), self._link(conn, records, now)
+
+    def _link(self, conn: Connection, records: list[dict[str, Any]], now: datetime) -> int:
+        """Link ``records`` (pending rows as read); returns how many were linked."""
         # the matcher's view of each posting; its stored state kept apart
         group = [{k: v for k, v in r.items() if k not in ("id", "job_id", "dedupe_signature")} for r in records]
         batch = dedupe_batch(group, self.near_duplicates)  # signatures and index keys, no lock held
         ids = [r["id"] for r in records]
-        with self.engine.begin() as conn:
+        with conn.begin():
             raw = conn.connection.driver_connection
             assert raw is not None
             with raw.cursor() as cur:
@@ -142,7 +147,7 @@ class Linker:
                     else:
                         records[i]["job_id"] = job_id  # stored in a job: re-indexed only
                 if not todo:
-                    return len(records), 0
+                    return 0
                 todo.sort()
                 decided = assign_jobs_pg(cur, batch, needs, origin_jobs, reserved, now)
                 cur.execute(
@@ -163,7 +168,7 @@ class Linker:
                         copy.write("".join(f"{b}\t{h}\t{p}\n" for b, h, p in fresh))
                 if more:
                     cur.execute(_ADD_BANDS, tuple(map(list, zip(*more, strict=True))))
-                return len(records), len(todo)
+                return len(todo)
 
 
 def link_pending_count(engine: Engine) -> int:
