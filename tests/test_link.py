@@ -153,6 +153,28 @@ def test_a_writer_that_loses_a_race_on_a_new_key_writes_through_the_merge(
     assert Linker(engine).drain() == 2
 
 
+def test_a_batch_copied_at_once_after_an_all_new_one_falls_back_when_a_posting_is_stored(pg_url: str) -> None:
+    upgrade(pg_url)
+    engine = get_engine(pg_url)
+    ats, linkedin = pair("linkedin_no_link")
+    role_a, role_b = pair("same_company_other_role", 1)
+    writer = PostingWriter(engine, link=False)
+    assert writer.write([ats]) == 1
+    writer.write([role_a])  # all new again: the next batch is COPY-ed without asking first
+    assert writer._all_new
+    edited = dataclasses.replace(ats, salary_raw="R$ 12.000,00 por mês", content_hash="f" * 64)
+    assert writer.write([linkedin, edited, role_b]) == 3  # the COPY meets ats: savepoint, then merge
+    assert not writer._all_new
+    with engine.connect() as conn:
+        p = postings.c
+        rows = {r.source_id: r for r in conn.execute(select(p.source_id, p.salary_raw, p.first_seen_at, p.last_seen_at))}
+    assert len(rows) == 4 and rows[str(ats.source_id)].salary_raw == "R$ 12.000,00 por mês"
+    assert rows[str(ats.source_id)].first_seen_at < rows[str(ats.source_id)].last_seen_at
+    assert Linker(engine).drain() == 4
+    jobs_of = {k: r["job_id"] for k, r in state(pg_url).items()}
+    assert jobs_of[key(linkedin)] == jobs_of[key(ats)] and jobs_of[key(role_a)] != jobs_of[key(role_b)]
+
+
 def drive(settings: dict[str, Any], items: list[JobPosting], pause: float = 0.0) -> tuple[LinkPipeline, dict]:
     crawler = get_crawler(settings_dict=settings)
     assert crawler.stats is not None

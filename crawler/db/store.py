@@ -236,6 +236,9 @@ class PostingWriter:
         #: False (PostgreSQL): only store; new and changed postings are marked ``link_pending``
         #: and the link stage (:class:`crawler.db.link.Linker`) links them.  SQLite always links.
         self.link = link or self.dialect != "postgresql"
+        #: store only: the last batch held no stored posting, so the next is COPY-ed at once (a
+        #: stored key in it fails the COPY, rolled back to a savepoint: then the keys are looked up)
+        self._all_new = False
         stmt = sqlite.insert(postings)
         update_cols: dict[str, Any] = {c: stmt.excluded[c] for c in POSTING_DATA_COLUMNS}
         # a write without near-duplicate matching keeps the stored signature (NULL = never indexed)
@@ -377,11 +380,22 @@ class PostingWriter:
         raw = conn.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cur:
+            if not merge_all and self._all_new:  # the last batch was all new: so is this one, likely
+                cur.execute("SAVEPOINT new_postings")
+                try:
+                    with cur.copy(self._pg_copy_pending) as copy:
+                        for row in rows:
+                            copy.write_row((*row, True))
+                    return len(rows)
+                except UniqueViolation:  # some are stored: undo, ask which, and merge those
+                    cur.execute("ROLLBACK TO SAVEPOINT new_postings")
+                    self._all_new = False
             if merge_all:
                 stored = {(r[0], r[1]) for r in rows}
             else:
                 cur.execute(self._pg_stored_keys, ([r[0] for r in rows], [r[1] for r in rows]))
                 stored = set(cur.fetchall())
+                self._all_new = not stored
             written = 0
             if len(stored) < len(rows):
                 with cur.copy(self._pg_copy_pending) as copy:
