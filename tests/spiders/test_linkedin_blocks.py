@@ -17,6 +17,7 @@ from crawler.middlewares.blocks import (
     BlockedStop,
     BlockMiddleware,
     backoff_delay,
+    literal_of,
     parse_retry_after,
 )
 from spiders.linkedin import LinkedInSpider
@@ -66,6 +67,32 @@ def test_block_pages_recognised(name: str) -> None:
     assert signal is not None and signal.reason == "body"
     signal = mw.detect(request, html(request.url, body, status=999))
     assert signal is not None and (signal.reason, signal.status) == ("status", 999)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literal"),
+    [
+        (r"urn:li:page:auth_wall", "urn:li:page:auth_wall"),
+        (r"/authwall\?", "/authwall?"),
+        (r"www\.linkedin\.com/login", "www.linkedin.com/login"),
+        (r"auth_?wall", None),
+        (r"(?i)authwall", None),
+        (r"page:\w+", None),
+        (r"a|b", None),
+    ],
+)
+def test_plain_body_patterns_become_substring_searches(pattern: str, literal: str | None) -> None:
+    assert literal_of(pattern) == literal
+
+
+def test_regex_body_patterns_still_match() -> None:
+    mw = middleware(BLOCK_BODY_PATTERNS=[r"urn:li:page:auth_?wall", r"never(?:seen)"])
+    assert not mw.body_literals and len(mw.body_patterns) == 2
+    request = Request("https://www.linkedin.com/jobs-guest/jobs/api/seeMoreJobPostings/search?start=0")
+    body = (FIXTURES / "authwall_jobs_search.html").read_bytes()
+    signal = mw.detect(request, html(request.url, body))
+    assert signal is not None and signal.reason == "body"
+    assert middleware().body_literals == [b"urn:li:page:auth_wall", b"/authwall?"]
 
 
 @pytest.mark.parametrize(
