@@ -22,7 +22,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.db.engine import get_engine, is_sqlite, mask_url
+from crawler.db.engine import get_engine, is_sqlite, mask_url, short_error
 from crawler.db.link import Linker
 from pipelines.store import StorePipeline
 
@@ -48,7 +48,7 @@ class LinkPipeline:
         self.linker: Linker | None = None
         self.executor: ThreadPoolExecutor | None = None
         self._timer: asyncio.Task[None] | None = None
-        self._running: asyncio.Future[None] | None = None
+        self._lock = asyncio.Lock()  # one pass at a time (periodic and final)
         self.linked = 0
         self.seconds = 0.0
 
@@ -76,26 +76,20 @@ class LinkPipeline:
         """Link what is pending now (one pass at a time); returns postings linked."""
         if self.linker is None or self.executor is None:
             return 0
-        if self._running is not None:  # a pass is already under way: wait for it, then go on
-            await asyncio.shield(self._running)
-        loop = asyncio.get_running_loop()
-        self._running = loop.create_future()
-        try:
-            t0 = time.perf_counter()
-            linked = await loop.run_in_executor(self.executor, self.linker.drain)
-            self.seconds += time.perf_counter() - t0
-        except (SQLAlchemyError, OSError) as exc:
-            logger.error(
-                "linking postings in %s failed (%s: %s); they stay pending for the next run or `scrapy link`",
-                mask_url(self.url),
-                exc.__class__.__name__,
-                str(getattr(exc, "orig", exc)).splitlines()[0][:200] if str(exc) else "",
-            )
-            self._inc("jobs/link/errors")
-            return 0
-        finally:
-            self._running.set_result(None)
-            self._running = None
+        async with self._lock:
+            try:
+                t0 = time.perf_counter()
+                linked = await asyncio.get_running_loop().run_in_executor(self.executor, self.linker.drain)
+                self.seconds += time.perf_counter() - t0
+            except (SQLAlchemyError, OSError) as exc:
+                logger.error(
+                    "linking postings in %s failed (%s: %s); they stay pending for the next run or `scrapy link`",
+                    mask_url(self.url),
+                    exc.__class__.__name__,
+                    short_error(exc),
+                )
+                self._inc("jobs/link/errors")
+                return 0
         self.linked += linked
         self._inc("jobs/linked", linked)
         return linked

@@ -30,7 +30,7 @@ from scrapy.crawler import Crawler
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.db.engine import get_engine, is_sqlite, mask_url
+from crawler.db.engine import get_engine, is_sqlite, mask_url, short_error
 from crawler.db.migrate import SchemaNotReady, ensure_schema
 from crawler.db.store import PostingWriter, item_fields
 from crawler.deadletter import append_dead_letters, dead_letter_path, dead_letter_record
@@ -235,7 +235,7 @@ class StorePipeline:
                 len(items),
                 mask_url(self.url),
                 exc.__class__.__name__,
-                str(getattr(exc, "orig", exc)).splitlines()[0][:200] if str(exc) else "",
+                short_error(exc),
                 self.spool.path,
             )
             self.spool.append(items)

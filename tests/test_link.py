@@ -39,6 +39,12 @@ def state(url: str) -> dict[tuple[str, str], dict[str, Any]]:
         return {(r.source, r.source_id): r._asdict() for r in rows}
 
 
+def band_rows(url: str) -> list[tuple[int, int, int]]:
+    b = posting_bands.c
+    with get_engine(url).connect() as conn:
+        return [tuple(r) for r in conn.execute(select(b.band, b.hash, b.posting_id))]
+
+
 def key(item: JobPosting) -> tuple[str, str]:
     return str(item.source), str(item.source_id)
 
@@ -67,16 +73,14 @@ def test_store_queues_new_and_changed_postings_and_the_linker_links_them(pg_url:
     changed = dataclasses.replace(ats, content_hash="c" * 64, description_text=role_b.description_text)
     store.write([changed])
     assert state(pg_url)[key(ats)]["link_pending"] is True
-    with engine.connect() as conn:
-        bands_before = conn.execute(select(posting_bands.c.hash)).scalars().all()
+    bands_before = band_rows(pg_url)
     assert linker.drain() == 1
     final = state(pg_url)[key(ats)]
     assert final["job_id"] == after[key(ats)]["job_id"] and final["link_pending"] is False
     assert final["dedupe_signature"] != after[key(ats)]["dedupe_signature"]
-    with engine.connect() as conn:
-        bands_after = conn.execute(select(posting_bands.c.hash)).scalars().all()
-    assert len(bands_after) > len(bands_before)  # the new text's bands, nothing twice:
-    assert len(set(bands_after)) == len(set(bands_before) | set(bands_after))
+    bands_after = band_rows(pg_url)
+    # the old rows kept, the new text's bands added, no (key, posting) row twice
+    assert set(bands_before) < set(bands_after) and len(bands_after) == len(set(bands_after))
 
 
 def test_origin_links_are_followed_both_ways_across_link_batches(pg_url: str) -> None:

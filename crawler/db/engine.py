@@ -18,6 +18,12 @@ class DatabaseConfigError(ValueError):
     """DATABASE_URL is missing or malformed."""
 
 
+def short_error(exc: BaseException) -> str:
+    """The first line (at most 200 characters) of a database error, the driver's own when wrapped."""
+    text = str(getattr(exc, "orig", exc))
+    return text.splitlines()[0][:200] if text.strip() else ""
+
+
 def mask_url(url: str) -> str:
     """The URL with its password replaced by ``***`` (safe for logs)."""
     try:

@@ -20,13 +20,12 @@ or ``scrapy link``) goes on from there.  Nothing is lost and nothing is linked t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from crawler.db.store import DEDUPE_LOCK_KEY, assign_jobs_pg, dedupe_batch
+from crawler.db.store import DEDUPE_LOCK_KEY, assign_jobs_pg, dedupe_batch, int_array
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +57,6 @@ _ADD_BANDS = (
     "FROM unnest(%s::smallint[], %s::bigint[], %s::bigint[]) AS u(band, hash, posting_id) "
     "WHERE NOT EXISTS (SELECT 1 FROM posting_bands b WHERE b.hash = u.hash AND b.posting_id = u.posting_id)"
 )
-
-
-def int_array(values: Iterable[int | None]) -> str:
-    """A PostgreSQL array literal of integers (cast ``::text::bigint[]``): ~10x cheaper to send
-    than a Python list, whose every element psycopg would adapt on its own."""
-    return "{" + ",".join("NULL" if v is None else str(int(v)) for v in values) + "}"
 
 
 class Linker:

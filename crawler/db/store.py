@@ -113,6 +113,12 @@ def json_text(value: Any) -> str:
     return text
 
 
+def int_array(values: Iterable[int | None]) -> str:
+    """A PostgreSQL array literal of integers (cast ``::text::bigint[]``): ~10x cheaper to send
+    than a Python list, whose every element psycopg would adapt on its own."""
+    return "{" + ",".join("NULL" if v is None else str(int(v)) for v in values) + "}"
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """A unique key violated, raised by SQLAlchemy (wrapped) or by psycopg on a raw cursor (COPY)."""
     return isinstance(exc, UniqueViolation) or isinstance(getattr(exc, "orig", None), UniqueViolation)
@@ -383,10 +389,7 @@ class PostingWriter:
             if not merge_all and self._all_new:  # the last batch was all new: so is this one, likely
                 cur.execute("SAVEPOINT new_postings")
                 try:
-                    with cur.copy(self._pg_copy_pending) as copy:
-                        for row in rows:
-                            copy.write_row((*row, True))
-                    return len(rows)
+                    return self._copy_new(cur, rows, frozenset())
                 except UniqueViolation:  # some are stored: undo, ask which, and merge those
                     cur.execute("ROLLBACK TO SAVEPOINT new_postings")
                     self._all_new = False
@@ -396,13 +399,7 @@ class PostingWriter:
                 cur.execute(self._pg_stored_keys, ([r[0] for r in rows], [r[1] for r in rows]))
                 stored = set(cur.fetchall())
                 self._all_new = not stored
-            written = 0
-            if len(stored) < len(rows):
-                with cur.copy(self._pg_copy_pending) as copy:
-                    for row in rows:
-                        if (row[0], row[1]) not in stored:
-                            copy.write_row((*row, True))
-                            written += 1
+            written = self._copy_new(cur, rows, stored) if len(stored) < len(rows) else 0
             if stored:
                 self._stage(conn, cur, first)
                 with cur.copy(self._pg_copy) as copy:
@@ -412,6 +409,16 @@ class PostingWriter:
                 cur.execute(self._pg_store_merge_seen if seen_only else self._pg_store_merge)
                 written += cur.rowcount
             return written
+
+    def _copy_new(self, cur: Any, rows: list[tuple[Any, ...]], stored: Collection[tuple[str, str]]) -> int:
+        """COPY the rows whose key is not in ``stored`` into ``postings``, queued for the link stage."""
+        written = 0
+        with cur.copy(self._pg_copy_pending) as copy:
+            for row in rows:
+                if (row[0], row[1]) not in stored:
+                    copy.write_row((*row, True))
+                    written += 1
+        return written
 
     def _stage(self, conn: Connection, cur: Any, first: bool) -> None:
         """An empty staging table on this connection (created once per connection)."""
@@ -669,7 +676,7 @@ def assign_jobs_pg(
     hashes = sorted({h for i in needs if i not in origin_jobs for _, h in batch.keys[i]})
     candidates: dict[int, list[Profile]] = {}
     if hashes:
-        cur.execute(PG_CANDIDATES, ("{" + ",".join(map(str, hashes)) + "}",))
+        cur.execute(PG_CANDIDATES, (int_array(hashes),))
         names = [d.name for d in cur.description or ()]
         cache: dict[int, Profile] = {}
         for rec in cur.fetchall():
